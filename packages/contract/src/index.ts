@@ -1,0 +1,122 @@
+/**
+ * The metric contract: the one place that names every metric a Grey Haven service emits, with its type,
+ * help text, labels and buckets. The TypeScript middleware (@greyhaven/metrics), the Python middleware
+ * (through the generated `out/contract/metrics.json`), the recording rules, the alerts and the dashboards all
+ * take their names from here. Nothing else may spell a metric name.
+ *
+ * Labels set by the application are listed in `labels`. The `service` label is *not* one of them: Prometheus
+ * attaches it from the scrape config (a target label), so one binary can run as many services and the
+ * application cannot get it wrong. `job` and `instance` are attached by Prometheus to every scraped series.
+ */
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricSpec {
+  /** The metric family name as exposed (for a histogram: without `_bucket`/`_sum`/`_count`). */
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  /** Labels the application sets on every sample, in exposition order. */
+  readonly labels: readonly string[];
+  /** Histogram upper bounds in seconds, ascending, without +Inf. */
+  readonly buckets?: readonly number[];
+}
+
+/** The seed's buckets, 10 ms to 5 s. */
+export const HTTP_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2, 5] as const;
+
+/** The labels on every HTTP request metric. */
+export const HTTP_LABELS = ['method', 'route', 'status'] as const;
+export type HttpLabel = (typeof HTTP_LABELS)[number];
+
+export const httpRequestsTotal = {
+  name: 'http_requests_total',
+  type: 'counter',
+  help: 'Total HTTP requests handled, by method, route template and response status code.',
+  labels: HTTP_LABELS,
+} as const satisfies MetricSpec;
+
+export const httpRequestDurationSeconds = {
+  name: 'http_request_duration_seconds',
+  type: 'histogram',
+  help: 'HTTP request duration in seconds, from request start to response headers, by method, route template and status code.',
+  labels: HTTP_LABELS,
+  buckets: HTTP_DURATION_BUCKETS,
+} as const satisfies MetricSpec;
+
+export const httpActiveConnections = {
+  name: 'http_active_connections',
+  type: 'gauge',
+  help: 'HTTP requests currently in flight.',
+  labels: [],
+} as const satisfies MetricSpec;
+
+export const dbPoolConnectionsActive = {
+  name: 'db_pool_connections_active',
+  type: 'gauge',
+  help: 'Database connections currently checked out of the pool.',
+  labels: [],
+} as const satisfies MetricSpec;
+
+export const dbPoolConnectionsMax = {
+  name: 'db_pool_connections_max',
+  type: 'gauge',
+  help: 'Maximum size of the database connection pool.',
+  labels: [],
+} as const satisfies MetricSpec;
+
+/** Every metric an instrumented Grey Haven service emits. */
+export const APPLICATION_METRICS: readonly MetricSpec[] = [
+  httpRequestsTotal,
+  httpRequestDurationSeconds,
+  httpActiveConnections,
+  dbPoolConnectionsActive,
+  dbPoolConnectionsMax,
+];
+
+/** HTTP methods kept as their own `method` value; anything else is recorded as `other`. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const;
+export const OTHER_METHOD = 'other';
+
+/** The `route` value for requests no route matched (404s), so a URL scan cannot mint series. */
+export const UNMATCHED_ROUTE = '__unmatched__';
+/** The `route` value that label sets past the cardinality cap are folded into. */
+export const OVERFLOW_LABEL_VALUE = '__overflow__';
+
+/** Labels Prometheus attaches to every scraped series. */
+export const SCRAPE_LABELS = ['job', 'instance'] as const;
+/** The target label the scrape config attaches to application targets; rules group by it. */
+export const SERVICE_LABEL = 'service';
+
+/** The sample names a metric family exposes (a histogram has three). */
+export function seriesNames(metric: MetricSpec): string[] {
+  if (metric.type === 'histogram') {
+    return [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`];
+  }
+  return [metric.name];
+}
+
+/** The JSON written to `out/contract/metrics.json` (read by the Python package). */
+export interface ContractJson {
+  version: 1;
+  serviceLabel: string;
+  scrapeLabels: readonly string[];
+  httpMethods: readonly string[];
+  otherMethod: string;
+  unmatchedRoute: string;
+  overflowLabelValue: string;
+  metrics: readonly MetricSpec[];
+}
+
+export function contractJson(): ContractJson {
+  return {
+    version: 1,
+    serviceLabel: SERVICE_LABEL,
+    scrapeLabels: SCRAPE_LABELS,
+    httpMethods: HTTP_METHODS,
+    otherMethod: OTHER_METHOD,
+    unmatchedRoute: UNMATCHED_ROUTE,
+    overflowLabelValue: OVERFLOW_LABEL_VALUE,
+    metrics: APPLICATION_METRICS,
+  };
+}
