@@ -65,6 +65,20 @@ export const dbPoolConnectionsMax = {
   labels: [],
 } as const satisfies MetricSpec;
 
+/** The label on `greyhaven_metrics_overflow_total` that names the capped metric family. */
+export const OVERFLOW_METRIC_LABEL = 'metric';
+
+/**
+ * Observations the instrumentation folded into an overflow series (`route="__overflow__"`) because a metric
+ * family reached its label-set cap, by metric family. Non-zero means a URL scan or a missing route template.
+ */
+export const metricsOverflowTotal = {
+  name: 'greyhaven_metrics_overflow_total',
+  type: 'counter',
+  help: 'Observations folded into the overflow series because a metric family reached its label-set cap, by metric family.',
+  labels: [OVERFLOW_METRIC_LABEL],
+} as const satisfies MetricSpec;
+
 /** Every metric an instrumented Grey Haven service emits. */
 export const APPLICATION_METRICS: readonly MetricSpec[] = [
   httpRequestsTotal,
@@ -72,6 +86,7 @@ export const APPLICATION_METRICS: readonly MetricSpec[] = [
   httpActiveConnections,
   dbPoolConnectionsActive,
   dbPoolConnectionsMax,
+  metricsOverflowTotal,
 ];
 
 /** HTTP methods kept as their own `method` value; anything else is recorded as `other`. */
@@ -82,6 +97,11 @@ export const OTHER_METHOD = 'other';
 export const UNMATCHED_ROUTE = '__unmatched__';
 /** The `route` value that label sets past the cardinality cap are folded into. */
 export const OVERFLOW_LABEL_VALUE = '__overflow__';
+/**
+ * The `status` value for a request whose client went away before any response headers were sent (nginx's
+ * convention). Not a 5xx: the server did not fail, so error-rate rules do not count it.
+ */
+export const CLIENT_CLOSED_STATUS = '499';
 
 /** Labels Prometheus attaches to every scraped series. */
 export const SCRAPE_LABELS = ['job', 'instance'] as const;
