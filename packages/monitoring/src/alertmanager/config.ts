@@ -1,0 +1,115 @@
+/**
+ * alertmanager.yml: PagerDuty Events API v2 receivers (routing key read from a file, never inlined; the seed's
+ * `service_key` belongs to the retired v1 API), routing by severity (critical pages, warning opens a low-urgency
+ * ticket), grouping by alertname and service, and inhibitions so that one problem pages once.
+ */
+import { ALERT, LABEL, RECEIVER, SEVERITY } from '../conventions.ts';
+import type { Model } from '../model/model.ts';
+
+export interface PagerdutyConfig {
+  send_resolved: boolean;
+  routing_key_file: string;
+  url: string;
+  client: string;
+  client_url: string;
+  description: string;
+  severity: string;
+  class?: string;
+  component?: string;
+  group?: string;
+  details: Record<string, string>;
+  links: { href: string; text: string }[];
+}
+
+export interface Receiver {
+  name: string;
+  pagerduty_configs?: PagerdutyConfig[];
+}
+
+export interface Route {
+  receiver: string;
+  matchers?: string[];
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  continue?: boolean;
+  routes?: Route[];
+}
+
+export interface InhibitRule {
+  source_matchers: string[];
+  target_matchers: string[];
+  equal: string[];
+}
+
+export interface AlertmanagerConfig {
+  global: { resolve_timeout: string };
+  route: Route;
+  inhibit_rules: InhibitRule[];
+  receivers: Receiver[];
+}
+
+/** PagerDuty accepts critical, error, warning and info; our severities map onto those one to one. */
+const PD_SEVERITY = `{{ if eq .CommonLabels.${LABEL.severity} "${SEVERITY.critical}" }}critical{{ else if eq .CommonLabels.${LABEL.severity} "${SEVERITY.warning}" }}warning{{ else if eq .CommonLabels.${LABEL.severity} "${SEVERITY.info}" }}info{{ else }}error{{ end }}`;
+
+function pagerduty(model: Model, routingKeyFile: string): PagerdutyConfig {
+  return {
+    send_resolved: true,
+    routing_key_file: routingKeyFile,
+    url: model.routing.pagerdutyUrl,
+    client: 'ghmon Alertmanager',
+    client_url: '{{ .ExternalURL }}',
+    description: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}{{ if .CommonLabels.${LABEL.service} }} on {{ .CommonLabels.${LABEL.service} }}{{ end }}: {{ .CommonAnnotations.summary }}`,
+    severity: PD_SEVERITY,
+    class: '{{ .CommonLabels.alertname }}',
+    component: `{{ .CommonLabels.${LABEL.service} }}`,
+    group: model.environment,
+    details: {
+      firing: '{{ template "pagerduty.default.instances" .Alerts.Firing }}',
+      resolved: '{{ template "pagerduty.default.instances" .Alerts.Resolved }}',
+      num_firing: '{{ .Alerts.Firing | len }}',
+      description: '{{ .CommonAnnotations.description }}',
+      runbook_url: '{{ .CommonAnnotations.runbook_url }}',
+    },
+    links: [{ href: '{{ .CommonAnnotations.runbook_url }}', text: 'Runbook' }],
+  };
+}
+
+export function alertmanagerConfig(model: Model): AlertmanagerConfig {
+  const r = model.routing;
+  const sev = (s: string) => `${LABEL.severity}="${s}"`;
+  return {
+    global: { resolve_timeout: '5m' },
+    route: {
+      // Anything without a known severity still reaches a human (as a ticket), never a black hole.
+      receiver: RECEIVER.ticket,
+      group_by: ['alertname', LABEL.service],
+      group_wait: r.groupWait,
+      group_interval: r.groupInterval,
+      repeat_interval: r.ticketRepeatInterval,
+      routes: [
+        { receiver: RECEIVER.page, matchers: [sev(SEVERITY.critical)], repeat_interval: r.pageRepeatInterval },
+        { receiver: RECEIVER.ticket, matchers: [sev(SEVERITY.warning)], repeat_interval: r.ticketRepeatInterval },
+      ],
+    },
+    inhibit_rules: [
+      {
+        // p99 above 1s already pages; the p95 warning for the same service adds nothing.
+        source_matchers: [`alertname="${ALERT.criticalLatencyP99}"`],
+        target_matchers: [`alertname="${ALERT.highLatencyP95}"`],
+        equal: [LABEL.service],
+      },
+      {
+        // A critical alert silences warnings of the same alert for the same service and instance.
+        source_matchers: [sev(SEVERITY.critical)],
+        target_matchers: [sev(SEVERITY.warning)],
+        equal: ['alertname', LABEL.service, LABEL.instance],
+      },
+    ],
+    receivers: [
+      { name: RECEIVER.page, pagerduty_configs: [pagerduty(model, r.page.routingKeyFile)] },
+      { name: RECEIVER.ticket, pagerduty_configs: [pagerduty(model, r.ticket.routingKeyFile)] },
+    ],
+  };
+}

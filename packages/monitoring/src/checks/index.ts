@@ -1,0 +1,37 @@
+/** Every check `ghmon check` runs, in the order their findings are printed. */
+import { OUT } from '../conventions.ts';
+import { amtoolConfig } from './amtool-config.ts';
+import { type Check, type CheckContext, checkContext } from './context.ts';
+import { checkContract } from './contract.ts';
+import type { Finding } from './finding.ts';
+import { promtoolConfig } from './promtool-config.ts';
+import { promtoolRules } from './promtool-rules.ts';
+
+export const CONTRACT = 'contract';
+
+/** The contract check (PromQL parsed with lezer-promql, matched against the metric contract). */
+export const contractCheck: Check = {
+  id: CONTRACT,
+  description: 'every PromQL expression parses and reads only metrics and labels that exist',
+  async run(ctx: CheckContext) {
+    const files = ctx.list(OUT.rulesDir, '.yml').map((path) => ({ path, content: ctx.read(path) }));
+    return checkContract(files);
+  },
+};
+
+export const CHECKS: readonly Check[] = [promtoolConfig, promtoolRules, amtoolConfig, contractCheck];
+
+export interface CheckReport {
+  findings: Finding[];
+  /** Per check: id and number of findings, in CHECKS order. */
+  summary: { id: string; description: string; findings: number }[];
+}
+
+export async function runChecks(outDir: string, checks: readonly Check[] = CHECKS): Promise<CheckReport> {
+  const ctx = checkContext(outDir);
+  const results = await Promise.all(checks.map((c) => c.run(ctx)));
+  return {
+    findings: results.flat(),
+    summary: checks.map((c, i) => ({ id: c.id, description: c.description, findings: results[i]?.length ?? 0 })),
+  };
+}

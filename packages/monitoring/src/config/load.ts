@@ -1,0 +1,43 @@
+/**
+ * Loads a config module (`monitoring.config.ts` or .js/.mjs), validates its default export and returns the
+ * config with defaults filled in. Problems become one UserError listing every field path.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { formatPath, UserError } from './errors.ts';
+import { type MonitoringConfig, monitoringSchema } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'monitoring.config.ts';
+
+/** Validates an already-imported config value. */
+export function validateConfig(value: unknown, source = DEFAULT_CONFIG_FILE): MonitoringConfig {
+  const result = monitoringSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = keys.length === 1 ? [...issue.path, keys[0] as string] : issue.path;
+    const message = keys.length === 1 ? 'unknown field (misspelt?)' : issue.message;
+    return `${formatPath(path)}: ${message}`;
+  });
+  throw new UserError(
+    `${source}: invalid config (${problems.length} problem${problems.length > 1 ? 's' : ''})`,
+    problems,
+  );
+}
+
+export async function loadConfig(file = DEFAULT_CONFIG_FILE): Promise<MonitoringConfig> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UserError(`config file not found: ${file}`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new UserError(`${file}: could not load the config module: ${msg}`);
+  }
+  if (mod.default === undefined) {
+    throw new UserError(`${file}: expected \`export default defineMonitoring({...})\``);
+  }
+  return validateConfig(mod.default, file);
+}

@@ -1,0 +1,225 @@
+/**
+ * The schema of `monitoring.config.ts`: one typed, validated definition of services, SLOs, thresholds,
+ * routing and targets. Defaults are the seed's system (15s intervals, 30d retention, 100Gi, its five alert
+ * thresholds, a 99.9% availability SLO over 30d). Every object is strict: a misspelt key is an error, not a
+ * silently ignored setting.
+ */
+import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
+import { z } from 'zod';
+
+/** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
+export const duration = z
+  .string()
+  .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration such as 15s, 5m or 30d');
+
+/** A Kubernetes quantity for volume sizes (`100Gi`). */
+const storageSize = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)$/, 'expected a size such as 100Gi');
+
+/** `host:port`, as Prometheus static_configs want it (no scheme, no path). */
+const target = z
+  .string()
+  .regex(
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$/,
+    'expected host:port, without scheme or path (e.g. api.greyhaven.io:443)',
+  );
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name');
+const labelValues = z.record(labelName, z.string());
+
+const severity = z.enum(['critical', 'warning']);
+
+const threshold = (value: number, forDuration: string, sev: 'critical' | 'warning') =>
+  z
+    .strictObject({
+      threshold: z.number().gt(0, 'expected a number above 0'),
+      for: duration.default(forDuration),
+      severity: severity.default(sev),
+    })
+    .default({ threshold: value, for: forDuration, severity: sev });
+
+export const thresholdsSchema = z
+  .strictObject({
+    /** HighErrorRate: ratio of 5xx responses per service (seed: 1% for 5m, critical). */
+    errorRatio: threshold(0.01, '5m', 'critical').refine((t) => t.threshold < 1, {
+      message: 'expected a ratio below 1 (0.01 is 1%)',
+      path: ['threshold'],
+    }),
+    /** HighLatencyP95 in seconds (seed: 0.5s for 5m, warning). */
+    latencyP95: threshold(0.5, '5m', 'warning'),
+    /** CriticalLatencyP99 in seconds (seed: 1s for 5m, critical). */
+    latencyP99: threshold(1, '5m', 'critical'),
+    /** HighCPUUsage in percent (seed: 80% for 10m, warning). */
+    cpuPercent: threshold(80, '10m', 'warning'),
+    /** HighMemoryUsage in percent (seed: 85% for 5m, critical). */
+    memoryPercent: threshold(85, '5m', 'critical'),
+  })
+  .default({
+    errorRatio: { threshold: 0.01, for: '5m', severity: 'critical' },
+    latencyP95: { threshold: 0.5, for: '5m', severity: 'warning' },
+    latencyP99: { threshold: 1, for: '5m', severity: 'critical' },
+    cpuPercent: { threshold: 80, for: '10m', severity: 'warning' },
+    memoryPercent: { threshold: 85, for: '5m', severity: 'critical' },
+  });
+
+const objective = z.number().gt(0, 'expected a number above 0').lt(100, 'expected a number below 100');
+
+export const availabilitySloSchema = z.strictObject({
+  /** Percentage of requests that must not fail with a 5xx (seed: 99.9). */
+  objective,
+  /** Rolling window the objective is measured over (seed: 30d). */
+  window: duration.default('30d'),
+});
+
+export const latencySloSchema = z.strictObject({
+  /** Percentage of requests that must be faster than `threshold`. */
+  objective,
+  /** Latency threshold in seconds; must be a bucket boundary of http_request_duration_seconds. */
+  threshold: z.number().gt(0, 'expected a number above 0'),
+  window: duration.default('30d'),
+});
+
+export const serviceSloSchema = z.strictObject({
+  availability: availabilitySloSchema.optional(),
+  latency: latencySloSchema.optional(),
+});
+
+const scrapeSchema = z.strictObject({
+  targets: z.array(target).min(1, 'expected at least one target'),
+  scheme: z.enum(['http', 'https']).default('http'),
+  metricsPath: z.string().startsWith('/', 'expected a path starting with /').default('/metrics'),
+  /** Overrides the global scrape interval for this job. */
+  interval: duration.optional(),
+});
+
+const pushSchema = z.strictObject({
+  /** The service pushes its samples to Prometheus' remote-write receiver instead of being scraped. */
+  protocol: z.literal('remote-write'),
+});
+
+export const serviceSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'expected a lowercase name of letters, digits and dashes (e.g. api-backend)'),
+    /** Scrape job name; defaults to the service name. */
+    job: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'expected a job name of letters, digits, dots, dashes and underscores')
+      .optional(),
+    runtime: z.enum(['typescript', 'python', 'workers']),
+    scrape: scrapeSchema.optional(),
+    push: pushSchema.optional(),
+    /** Extra target labels (team, tier) attached to every series of this service. */
+    labels: labelValues.default({}),
+    slo: serviceSloSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.scrape === !s.push) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of scrape or push', path: [] });
+    }
+    const latency = s.slo?.latency;
+    if (latency && !(HTTP_DURATION_BUCKETS as readonly number[]).includes(latency.threshold)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a bucket boundary of http_request_duration_seconds (${HTTP_DURATION_BUCKETS.join(', ')})`,
+        path: ['slo', 'latency', 'threshold'],
+      });
+    }
+    for (const reserved of ['service', 'job', 'instance', 'runtime']) {
+      if (reserved in s.labels) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${reserved}" is set by ghmon and cannot be overridden`,
+          path: ['labels', reserved],
+        });
+      }
+    }
+  });
+
+const infraTargets = (defaults: string[]) =>
+  z.strictObject({ targets: z.array(target).default(defaults) }).default({ targets: defaults });
+
+const routingKeyFile = z.string().startsWith('/', 'expected an absolute path to a file holding the routing key');
+
+export const routingSchema = z
+  .strictObject({
+    /** Critical alerts: a PagerDuty service with high urgency. The key is read from this file, never inlined. */
+    page: z
+      .strictObject({ routingKeyFile: routingKeyFile.default('/etc/alertmanager/secrets/pagerduty-page-routing-key') })
+      .default({ routingKeyFile: '/etc/alertmanager/secrets/pagerduty-page-routing-key' }),
+    /** Warning alerts: a PagerDuty service with low urgency (tickets). */
+    ticket: z
+      .strictObject({
+        routingKeyFile: routingKeyFile.default('/etc/alertmanager/secrets/pagerduty-ticket-routing-key'),
+      })
+      .default({ routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' }),
+    groupWait: duration.default('30s'),
+    groupInterval: duration.default('5m'),
+    /** How often a still-firing page is re-sent. */
+    pageRepeatInterval: duration.default('1h'),
+    /** How often a still-firing ticket is re-sent. */
+    ticketRepeatInterval: duration.default('12h'),
+    /** Events API v2 endpoint; override only for a proxy or a local receiver. */
+    pagerdutyUrl: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  })
+  .default({
+    page: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-page-routing-key' },
+    ticket: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' },
+    groupWait: '30s',
+    groupInterval: '5m',
+    pageRepeatInterval: '1h',
+    ticketRepeatInterval: '12h',
+    pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
+  });
+
+export const monitoringSchema = z
+  .strictObject({
+    /** `environment` external label on everything this Prometheus sends out. */
+    environment: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'expected a lowercase name')
+      .default('production'),
+    scrapeInterval: duration.default('15s'),
+    evaluationInterval: duration.default('15s'),
+    retention: duration.default('30d'),
+    storage: storageSize.default('100Gi'),
+    services: z.array(serviceSchema).min(1, 'expected at least one service'),
+    prometheus: infraTargets(['localhost:9090']),
+    alertmanager: infraTargets(['localhost:9093']),
+    nodeExporter: infraTargets(['localhost:9100']),
+    thresholds: thresholdsSchema,
+    slo: z
+      .strictObject({ availability: availabilitySloSchema.default({ objective: 99.9, window: '30d' }) })
+      .default({ availability: { objective: 99.9, window: '30d' } }),
+    routing: routingSchema,
+    /** Where each alert's runbook_url points; the runbooks themselves are in docs/runbooks/. */
+    runbookBaseUrl: z.url().default('https://github.com/greyhaven/ghmon/blob/main/docs/runbooks'),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.services.forEach((s, i) => {
+      for (const [kind, value] of [
+        ['name', s.name],
+        ['job', s.job ?? s.name],
+      ] as const) {
+        const key = `${kind}:${value}`;
+        const first = seen.get(key);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `duplicate service ${kind} "${value}" (also services[${first}])`,
+            path: ['services', i, kind],
+          });
+        } else {
+          seen.set(key, i);
+        }
+      }
+    });
+  });
+
+/** What a user writes (defaults optional). */
+export type MonitoringInput = z.input<typeof monitoringSchema>;
+/** What ghmon works with (defaults filled in). */
+export type MonitoringConfig = z.output<typeof monitoringSchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
+export type Thresholds = z.output<typeof thresholdsSchema>;

@@ -1,0 +1,26 @@
+/**
+ * model → files. Every generator is a pure function; this assembles their output into a map of
+ * path (relative to out/, with `/`) → content. Only output/write.ts touches the disk.
+ */
+import { contractJson } from '@greyhaven/metric-contract';
+import { alertmanagerConfig } from './alertmanager/config.ts';
+import { OUT } from './conventions.ts';
+import type { Model } from './model/model.ts';
+import { outReadme } from './output/readme.ts';
+import { toYaml } from './output/yaml.ts';
+import { prometheusConfig } from './prometheus/config.ts';
+import { ruleFiles } from './rules/index.ts';
+
+export type Files = Map<string, string>;
+
+export function generate(model: Model): Files {
+  const files: Files = new Map();
+  files.set(OUT.prometheusConfig, toYaml(prometheusConfig(model)));
+  for (const rf of ruleFiles(model)) {
+    files.set(`${OUT.rulesDir}/${rf.file}`, toYaml({ groups: rf.groups }));
+  }
+  files.set(OUT.alertmanagerConfig, toYaml(alertmanagerConfig(model)));
+  files.set(OUT.contract, `${JSON.stringify(contractJson(), null, 2)}\n`);
+  files.set(OUT.readme, outReadme(model));
+  return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,69 @@
+/**
+ * The model: plain data derived from a validated config, with every default and derived name resolved.
+ * Generators read only the model. Building it is pure.
+ */
+
+import type { MonitoringConfig, ServiceConfig, Thresholds } from '../config/schema.ts';
+import { LABEL } from '../conventions.ts';
+
+export interface ServiceModel {
+  name: string;
+  job: string;
+  runtime: ServiceConfig['runtime'];
+  /** Undefined for a push service. */
+  scrape?: { targets: string[]; scheme: 'http' | 'https'; metricsPath: string; interval?: string };
+  push?: { protocol: 'remote-write' };
+  /** Target labels attached by the scrape config: always `service` and `runtime`, plus the config's own. */
+  targetLabels: Record<string, string>;
+  slo: {
+    availability: { objective: number; window: string };
+    latency?: { objective: number; threshold: number; window: string };
+  };
+}
+
+export interface Model {
+  environment: string;
+  scrapeInterval: string;
+  evaluationInterval: string;
+  retention: string;
+  storage: string;
+  services: ServiceModel[];
+  prometheusTargets: string[];
+  alertmanagerTargets: string[];
+  nodeExporterTargets: string[];
+  thresholds: Thresholds;
+  routing: MonitoringConfig['routing'];
+  runbookBaseUrl: string;
+}
+
+export function buildModel(config: MonitoringConfig): Model {
+  return {
+    environment: config.environment,
+    scrapeInterval: config.scrapeInterval,
+    evaluationInterval: config.evaluationInterval,
+    retention: config.retention,
+    storage: config.storage,
+    services: config.services.map((s) => ({
+      name: s.name,
+      job: s.job ?? s.name,
+      runtime: s.runtime,
+      ...(s.scrape ? { scrape: { ...s.scrape, targets: [...s.scrape.targets] } } : {}),
+      ...(s.push ? { push: { ...s.push } } : {}),
+      targetLabels: sortKeys({ ...s.labels, [LABEL.service]: s.name, runtime: s.runtime }),
+      slo: {
+        availability: { ...(s.slo?.availability ?? config.slo.availability) },
+        ...(s.slo?.latency ? { latency: { ...s.slo.latency } } : {}),
+      },
+    })),
+    prometheusTargets: [...config.prometheus.targets],
+    alertmanagerTargets: [...config.alertmanager.targets],
+    nodeExporterTargets: [...config.nodeExporter.targets],
+    thresholds: structuredClone(config.thresholds),
+    routing: structuredClone(config.routing),
+    runbookBaseUrl: config.runbookBaseUrl.replace(/\/+$/, ''),
+  };
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
