@@ -1,0 +1,145 @@
+/**
+ * The contract check: every PromQL expression ghmon emits (rule files, dashboard queries) must parse, read
+ * only metrics that exist (the metric contract, node_exporter, Prometheus, Alertmanager, or a recording rule
+ * some rule file defines) and use only labels the series it applies to can carry.
+ *
+ * Check ids: contract/parse-error, contract/unknown-metric, contract/unknown-label,
+ * contract/undefined-recording-rule. See docs/checks/contract.md.
+ */
+import { grafanaVariableAt, substituteGrafanaVariables } from '../promql/grafana-vars.ts';
+import { knownSeries } from '../promql/known-metrics.ts';
+import { infer, type LabelContext } from '../promql/labels.ts';
+import { type ParsedPromQL, parsePromQL } from '../promql/parse.ts';
+import { type RuleForInference, recordedSeries, seriesResolver } from '../promql/recorded-series.ts';
+import { readRuleFile } from '../promql/rule-files.ts';
+import { selectors } from '../promql/selectors.ts';
+import { didYouMean } from '../promql/suggest.ts';
+import { targetLabelsFromPrometheusConfig } from '../promql/target-labels.ts';
+import type { Finding } from './finding.ts';
+
+export const CONTRACT_CHECK = {
+  parseError: 'contract/parse-error',
+  unknownMetric: 'contract/unknown-metric',
+  unknownLabel: 'contract/unknown-label',
+  undefinedRecordingRule: 'contract/undefined-recording-rule',
+} as const;
+
+/** A generated rule file; `path` is relative to the output directory. */
+export interface RuleFileInput {
+  path: string;
+  content: string;
+}
+
+/** A dashboard query: its file, where in it (e.g. the panel title) and the PromQL (Grafana variables allowed). */
+export interface QueryInput {
+  file: string;
+  where: string;
+  expr: string;
+}
+
+/** Where an expression came from, as Finding fields. */
+type Place = Pick<Finding, 'file' | 'group' | 'rule' | 'line'>;
+
+interface Expression {
+  readonly place: Place;
+  readonly parsed: ParsedPromQL;
+  /** A dashboard query (Grafana variables allowed), not a rule. */
+  readonly dashboard: boolean;
+}
+
+export interface ContractOptions {
+  /**
+   * The generated prometheus.yml. Its target labels (e.g. `team`, `runtime` on application jobs) are then known
+   * to exist; without it only `job`, `instance` and `service` are.
+   */
+  prometheusConfig?: string;
+}
+
+export function checkContract(
+  ruleFiles: RuleFileInput[],
+  queries: QueryInput[] = [],
+  options: ContractOptions = {},
+): Finding[] {
+  const findings: Finding[] = [];
+  const expressions: Expression[] = [];
+  const inference: RuleForInference[] = [];
+
+  for (const input of ruleFiles) {
+    const { rules, problems } = readRuleFile(input.path, input.content);
+    for (const p of problems) {
+      findings.push({ check: CONTRACT_CHECK.parseError, severity: 'error', ...defined(p) });
+    }
+    for (const r of rules) {
+      const parsed = parsePromQL(r.expr);
+      expressions.push({
+        place: defined({ file: r.file, group: r.group, rule: r.name, line: r.line }),
+        parsed,
+        dashboard: false,
+      });
+      inference.push({ kind: r.kind, name: r.name, parsed, staticLabels: r.staticLabels });
+    }
+  }
+  for (const q of queries) {
+    const parsed = parsePromQL(substituteGrafanaVariables(q.expr));
+    expressions.push({ place: { file: q.file, rule: q.where }, parsed: { ...parsed, expr: q.expr }, dashboard: true });
+  }
+
+  const targetLabels =
+    options.prometheusConfig === undefined ? {} : targetLabelsFromPrometheusConfig(options.prometheusConfig);
+  const known = knownSeries(undefined, targetLabels);
+  const recorded = recordedSeries(inference, known);
+  const seriesLabels = seriesResolver(recorded, known);
+  const allNames = [...known.keys(), ...recorded.keys()];
+
+  for (const { place, parsed, dashboard } of expressions) {
+    const at = (from: number) => ({ ...place, column: from + 1 });
+    if (parsed.error !== undefined) {
+      const variable = dashboard ? grafanaVariableAt(parsed.expr, parsed.error.from) : undefined;
+      findings.push({
+        check: CONTRACT_CHECK.parseError,
+        severity: 'error',
+        ...at(parsed.error.from),
+        message:
+          variable === undefined
+            ? `PromQL does not parse: ${parsed.error.message}`
+            : `PromQL does not parse with Grafana variable ${variable} here: a variable outside a string can only stand for a number or a duration`,
+      });
+      continue;
+    }
+    // For a dashboard query this is the original text: substitution keeps every offset and only replaces
+    // variables by numbers and durations, so names and labels read the same in both.
+    const expr = parsed.expr;
+    for (const sel of selectors(expr, parsed.tree)) {
+      if (sel.name === undefined || seriesLabels(sel.name) !== undefined) continue;
+      const suggestion = didYouMean(sel.name, allNames);
+      const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+      const recording = sel.name.includes(':');
+      findings.push({
+        check: recording ? CONTRACT_CHECK.undefinedRecordingRule : CONTRACT_CHECK.unknownMetric,
+        severity: 'error',
+        ...at(sel.nameFrom),
+        message: recording
+          ? `recording rule "${sel.name}" is not defined in any rule file${hint}`
+          : `unknown metric "${sel.name}"${hint}`,
+      });
+    }
+    const ctx: LabelContext = {
+      expr,
+      seriesLabels,
+      onIssue: (issue) =>
+        findings.push({
+          check: CONTRACT_CHECK.unknownLabel,
+          severity: 'error',
+          ...at(issue.from),
+          message: `label "${issue.label}" is not produced by ${issue.origin} (it has: ${issue.has.join(', ') || 'no labels'})`,
+        }),
+    };
+    infer(parsed.tree.topNode, ctx);
+  }
+  return findings;
+}
+
+/** Drop undefined fields, so findings compare and print cleanly. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,108 @@
+/**
+ * Reading the PromQL out of a Prometheus rule file (`groups: [{name, rules: [{record|alert, expr, labels}]}]`):
+ * one entry per rule with its group, name, expression, static label names and the 1-based line of its `expr`.
+ * Text that is not YAML, or not shaped like a rule file, gives problems, never an exception.
+ */
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from 'yaml';
+
+export interface RuleEntry {
+  readonly file: string;
+  readonly group: string;
+  readonly kind: 'record' | 'alert';
+  /** The recorded metric name or the alert name. */
+  readonly name: string;
+  readonly expr: string;
+  /** Names of the rule's static `labels`. */
+  readonly staticLabels: readonly string[];
+  /** 1-based line of the `expr` value. */
+  readonly line?: number;
+}
+
+export interface RuleFileProblem {
+  readonly file: string;
+  readonly group?: string;
+  readonly rule?: string;
+  readonly line?: number;
+  readonly message: string;
+}
+
+export interface RuleFile {
+  readonly rules: RuleEntry[];
+  readonly problems: RuleFileProblem[];
+}
+
+export function readRuleFile(file: string, content: string): RuleFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(content, { lineCounter });
+  const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // The message's first line, without the " at line L, column C:" the finding carries as `line`.
+    const reason = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    const message = `not valid YAML: ${reason}`;
+    return { rules: [], problems: [{ file, line: first.linePos?.[0].line, message }] };
+  }
+  if (doc.contents === null) return { rules: [], problems: [] };
+  // Aliases (`labels: *common`) are resolved to the node they name.
+  const node = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc as Document) : n);
+  const get = (map: YAMLMap, key: string): unknown => node(map.get(key, true));
+  const groups = isMap(doc.contents) ? get(doc.contents, 'groups') : undefined;
+  if (!isSeq(groups)) {
+    return {
+      rules: [],
+      problems: [{ file, line: lineOf(doc.contents.range?.[0]), message: 'not a rule file: expected a `groups` list' }],
+    };
+  }
+  const rules: RuleEntry[] = [];
+  const problems: RuleFileProblem[] = [];
+  for (const item of groups.items) {
+    const g = node(item);
+    if (!isMap(g)) {
+      problems.push({ file, line: lineOf(rangeStart(g)), message: 'rule group is not a mapping' });
+      continue;
+    }
+    const group = scalarString(get(g, 'name')) ?? '';
+    const list = get(g, 'rules');
+    if (list === undefined) continue;
+    if (!isSeq(list)) {
+      problems.push({ file, group, line: lineOf(rangeStart(list)), message: '`rules` is not a list' });
+      continue;
+    }
+    for (const item of list.items) {
+      const r = node(item);
+      const line = lineOf(rangeStart(r));
+      if (!isMap(r)) {
+        problems.push({ file, group, line, message: 'rule is not a mapping' });
+        continue;
+      }
+      const record = scalarString(get(r, 'record'));
+      const alert = scalarString(get(r, 'alert'));
+      const name = record ?? alert ?? '';
+      const exprNode = get(r, 'expr');
+      if (!isScalar(exprNode) || exprNode.value === null) {
+        problems.push({ file, group, rule: name, line, message: 'rule has no `expr`' });
+        continue;
+      }
+      const labels = get(r, 'labels');
+      rules.push({
+        file,
+        group,
+        kind: record !== undefined ? 'record' : 'alert',
+        name,
+        expr: String(exprNode.value),
+        staticLabels: isMap(labels) ? labels.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : [],
+        line: lineOf(exprNode.range?.[0]),
+      });
+    }
+  }
+  return { rules, problems };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range?.[0];
+}
+
+function scalarString(v: unknown): string | undefined {
+  return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+}

@@ -1,0 +1,556 @@
+/**
+ * The contract check (contract/*): the seed passes clean; every finding kind fires on deliberately broken input
+ * and stays quiet on its correct counterpart; label inference is pinned by a table; dashboard queries with
+ * Grafana variables are checked with columns in the original text.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONTRACT_CHECK, checkContract, type QueryInput } from '../src/checks/contract.ts';
+import type { Finding } from '../src/checks/finding.ts';
+import { ALERT, GROUP, JOB, RECORD } from '../src/conventions.ts';
+import { substituteGrafanaVariables } from '../src/promql/grafana-vars.ts';
+import { knownSeries } from '../src/promql/known-metrics.ts';
+import { labelsOf } from '../src/promql/labels.ts';
+import { parsePromQL } from '../src/promql/parse.ts';
+import { seriesResolver } from '../src/promql/recorded-series.ts';
+import { targetLabelsFromPrometheusConfig } from '../src/promql/target-labels.ts';
+import { ruleFile, SEED_ALERTS, SEED_RECORDS, seedRuleFiles } from './contract-fixtures.ts';
+
+const CASE_ALERT = 'CaseUnderTest';
+const CASE_GROUP = 'contract_check_cases';
+
+/** Check one expression as an alert in a file that comes before the seed's files (so it reads later rules). */
+function checkExpr(expr: string): Finding[] {
+  return checkContract([ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr }]), ...seedRuleFiles()]);
+}
+
+describe('the seed', () => {
+  it('has twelve recording rules and five alerts', () => {
+    expect(Object.keys(SEED_RECORDS)).toHaveLength(12);
+    expect(Object.keys(SEED_RECORDS)).toEqual(Object.keys(RECORD));
+    expect(SEED_ALERTS.map((a) => a.alert)).toEqual(Object.values(ALERT));
+  });
+
+  it('passes clean', () => {
+    expect(checkContract(seedRuleFiles())).toEqual([]);
+  });
+
+  it('passes clean with its dashboard queries', () => {
+    const queries: QueryInput[] = [
+      `${RECORD.rps}`,
+      `${RECORD.errorsRate5m} * 100`,
+      `${RECORD.durationP50} * 1000`,
+      `${RECORD.durationP95} * 1000`,
+      `${RECORD.durationP99} * 1000`,
+      `${RECORD.cpuUsagePercent}`,
+      `${RECORD.memoryUsagePercent}`,
+    ].map((expr, i) => ({ file: 'grafana/golden-signals.json', where: `panel ${i}`, expr }));
+    expect(checkContract(seedRuleFiles(), queries)).toEqual([]);
+  });
+});
+
+interface Case {
+  readonly name: string;
+  readonly expr: string;
+  /** The one finding expected; undefined: the expression must pass clean. */
+  readonly expect?: { check: string; column: number; message?: string };
+}
+
+const SEED_ENDPOINT = 'sum(rate(http_requests_total[5m])) by (endpoint)';
+
+const CASES: Case[] = [
+  // contract/parse-error
+  {
+    name: 'missing closing parenthesis',
+    expr: 'sum(rate(http_requests_total[5m])',
+    expect: {
+      check: CONTRACT_CHECK.parseError,
+      column: 34,
+      message: 'PromQL does not parse: unexpected end of expression',
+    },
+  },
+  { name: 'balanced parentheses', expr: 'sum(rate(http_requests_total[5m]))' },
+  {
+    name: 'unknown function',
+    expr: 'rates(http_requests_total[5m])',
+    expect: { check: CONTRACT_CHECK.parseError, column: 6, message: 'PromQL does not parse: unknown function "rates"' },
+  },
+  { name: 'known function', expr: 'rate(http_requests_total[5m])' },
+  {
+    name: 'unclosed matcher',
+    expr: 'up{job="node-exporter"',
+    expect: { check: CONTRACT_CHECK.parseError, column: 23 },
+  },
+
+  // contract/unknown-metric
+  {
+    name: 'misspelt application metric',
+    expr: 'sum(rate(http_request_total[5m]))',
+    expect: {
+      check: CONTRACT_CHECK.unknownMetric,
+      column: 10,
+      message: 'unknown metric "http_request_total" (did you mean "http_requests_total"?)',
+    },
+  },
+  { name: 'application metric spelt right', expr: 'sum(rate(http_requests_total[5m]))' },
+  {
+    name: 'misspelt node_exporter metric',
+    expr: 'node_memory_MemAvailable_byte < 1e9',
+    expect: {
+      check: CONTRACT_CHECK.unknownMetric,
+      column: 1,
+      message: 'unknown metric "node_memory_MemAvailable_byte" (did you mean "node_memory_MemAvailable_bytes"?)',
+    },
+  },
+  { name: 'node_exporter metric spelt right', expr: 'node_memory_MemAvailable_bytes < 1e9' },
+  {
+    name: 'made-up metric, nothing close',
+    expr: 'up + kafka_consumer_lag',
+    expect: { check: CONTRACT_CHECK.unknownMetric, column: 6, message: 'unknown metric "kafka_consumer_lag"' },
+  },
+  {
+    name: 'metric named in a __name__ matcher',
+    expr: '{__name__="http_request_total"}',
+    expect: { check: CONTRACT_CHECK.unknownMetric, column: 2 },
+  },
+  { name: 'Prometheus self-monitoring', expr: 'increase(prometheus_rule_evaluation_failures_total[5m]) > 0' },
+  {
+    name: 'Alertmanager metric',
+    expr: 'rate(alertmanager_notifications_failed_total{integration="pagerduty"}[5m]) > 0',
+  },
+  { name: 'histogram series', expr: 'rate(http_request_duration_seconds_count[5m])' },
+  {
+    name: 'histogram family name is not a series',
+    expr: 'rate(http_request_duration_seconds[5m])',
+    expect: { check: CONTRACT_CHECK.unknownMetric, column: 6 },
+  },
+
+  // contract/undefined-recording-rule
+  {
+    name: 'misspelt recording rule',
+    expr: 'greyhaven:http_rsp > 100',
+    expect: {
+      check: CONTRACT_CHECK.undefinedRecordingRule,
+      column: 1,
+      message:
+        'recording rule "greyhaven:http_rsp" is not defined in any rule file (did you mean "greyhaven:http_rps"?)',
+    },
+  },
+  { name: 'recording rule defined in a later file', expr: 'greyhaven:http_rps > 100' },
+  {
+    name: 'recording rule nobody defines',
+    expr: 'slo:availability:ratio_rate30d < 0.999',
+    expect: {
+      check: CONTRACT_CHECK.undefinedRecordingRule,
+      column: 1,
+      message: 'recording rule "slo:availability:ratio_rate30d" is not defined in any rule file',
+    },
+  },
+
+  // contract/unknown-label: the seed's Python label
+  {
+    name: "the seed's Python `endpoint` label",
+    expr: SEED_ENDPOINT,
+    expect: {
+      check: CONTRACT_CHECK.unknownLabel,
+      column: SEED_ENDPOINT.indexOf('endpoint') + 1,
+      message:
+        'label "endpoint" is not produced by http_requests_total (it has: instance, job, method, route, service, status)',
+    },
+  },
+  { name: 'the contract `route` label', expr: 'sum(rate(http_requests_total[5m])) by (route)' },
+  {
+    name: 'matcher on a label the metric does not have',
+    expr: 'http_requests_total{endpoint="/login"}',
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 21 },
+  },
+  { name: 'matcher on a contract label', expr: 'http_requests_total{route="/login"}' },
+  {
+    name: 'without a label the input does not have',
+    expr: 'sum without (endpoint) (rate(http_requests_total[5m]))',
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 14 },
+  },
+  { name: 'without a label the input has', expr: 'sum without (route) (rate(http_requests_total[5m]))' },
+  {
+    name: 'on(service) against a node_exporter metric',
+    expr: 'sum by (service) (rate(http_requests_total[5m])) / on(service) node_load1',
+    expect: {
+      check: CONTRACT_CHECK.unknownLabel,
+      column: 55,
+      message: 'label "service" is not produced by node_load1 (it has: instance, job)',
+    },
+  },
+  {
+    name: 'on(instance) against a node_exporter metric',
+    expr: 'sum by (instance) (rate(http_requests_total[5m])) / on(instance) node_load1',
+  },
+  {
+    name: 'group_left a label the one side does not have',
+    expr: 'node_load1 * on(instance) group_left(kernel) node_uname_info',
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 38 },
+  },
+  {
+    name: 'group_left a label the one side has',
+    expr: 'node_load1 * on(instance) group_left(release) node_uname_info',
+  },
+  {
+    name: 'ignoring a label neither side has',
+    expr: 'node_load1 / ignoring(endpoint) node_load5',
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 23 },
+  },
+  {
+    name: 'ignoring a label one side has',
+    expr: 'sum by (service, status) (rate(http_requests_total[5m])) / ignoring(status) group_left sum by (service) (rate(http_requests_total[5m]))',
+  },
+  {
+    name: 'grouping a recorded series by a label the recording dropped',
+    expr: `sum by (method)(${RECORD.errorsRate5mByService})`,
+    expect: {
+      check: CONTRACT_CHECK.unknownLabel,
+      column: 9,
+      message: `label "method" is not produced by ${RECORD.errorsRate5mByService} (it has: service)`,
+    },
+  },
+  { name: 'grouping a recorded series by a label it kept', expr: `sum by (service)(${RECORD.errorsRate5mByService})` },
+  {
+    name: 'le after histogram_quantile',
+    expr: `max by (le) (${RECORD.durationP95})`,
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 9 },
+  },
+  {
+    name: 'CPU rule grouped by service (node_exporter has none)',
+    expr: `${RECORD.cpuUsagePercent}{service="api"}`,
+    expect: {
+      check: CONTRACT_CHECK.unknownLabel,
+      column: 29,
+      message: `label "service" is not produced by ${RECORD.cpuUsagePercent} (it has: instance)`,
+    },
+  },
+  {
+    name: 'label_replace from a label the input does not have',
+    expr: 'label_replace(up, "host", "$1", "hostname", "(.*)")',
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 34 },
+  },
+  {
+    name: 'label_replace adds its destination label',
+    expr: 'sum by (host) (label_replace(up, "host", "$1", "instance", "([^:]+):.*"))',
+  },
+  { name: 'count_values adds its label', expr: 'sum by (build) (count_values("build", prometheus_build_info))' },
+  {
+    name: 'alert static labels are on ALERTS',
+    expr: `ALERTS{alertname="${ALERT.highErrorRate}", severity="critical"}`,
+  },
+  {
+    name: 'ALERTS label no alert has',
+    expr: 'ALERTS{team="payments"}',
+    expect: { check: CONTRACT_CHECK.unknownLabel, column: 8 },
+  },
+  { name: 'unmodelled function: labels unknown, nothing reported', expr: 'sum by (anything) (info(up))' },
+  { name: 'up carries the service target label', expr: 'up{service="api"} == 0' },
+];
+
+describe('contract check cases (each broken input fires, each counterpart passes)', () => {
+  it.each(CASES)('$name: $expr', (c) => {
+    const findings = checkExpr(c.expr);
+    if (c.expect === undefined) {
+      expect(findings).toEqual([]);
+      return;
+    }
+    expect(findings).toHaveLength(1);
+    const [f] = findings;
+    expect(f).toMatchObject({
+      check: c.expect.check,
+      severity: 'error',
+      file: 'prometheus/rules/case.yml',
+      group: CASE_GROUP,
+      rule: CASE_ALERT,
+      column: c.expect.column,
+    });
+    if (c.expect.message !== undefined) expect(f?.message).toBe(c.expect.message);
+  });
+
+  it('shows every finding kind firing', () => {
+    const fired = new Set(CASES.flatMap((c) => (c.expect === undefined ? [] : [c.expect.check])));
+    expect([...fired].sort()).toEqual(Object.values(CONTRACT_CHECK).sort());
+  });
+});
+
+describe('recording rules reading recording rules', () => {
+  const chain = (order: 'forward' | 'backward') => {
+    const files = [
+      ruleFile('a', 'a', [
+        { record: 'greyhaven:test_requests:rate5m', expr: 'sum by (service, route) (rate(http_requests_total[5m]))' },
+      ]),
+      ruleFile('b', 'b', [
+        { record: 'greyhaven:test_requests:by_route', expr: 'sum by (route) (greyhaven:test_requests:rate5m)' },
+      ]),
+      ruleFile('c', 'c', [
+        {
+          alert: 'TestRouteHot',
+          expr: 'greyhaven:test_requests:by_route{route="/login"} > 100',
+          labels: { severity: 'info' },
+        },
+      ]),
+    ];
+    return order === 'forward' ? files : files.reverse();
+  };
+
+  it('resolves a chain in any file order', () => {
+    expect(checkContract(chain('forward'))).toEqual([]);
+    expect(checkContract(chain('backward'))).toEqual([]);
+  });
+
+  it('catches a label dropped two rules up the chain', () => {
+    const files = [
+      ...chain('backward'),
+      ruleFile('d', 'd', [{ alert: 'TestServiceHot', expr: 'greyhaven:test_requests:by_route{service="api"} > 1' }]),
+    ];
+    expect(checkContract(files)).toMatchObject([
+      {
+        check: CONTRACT_CHECK.unknownLabel,
+        rule: 'TestServiceHot',
+        column: 34,
+        message: 'label "service" is not produced by greyhaven:test_requests:by_route (it has: route)',
+      },
+    ]);
+  });
+
+  it('adds a rule’s static labels to its series', () => {
+    const files = [
+      ruleFile('a', 'a', [{ record: 'greyhaven:test:static', expr: 'vector(1)', labels: { tier: 'gold' } }]),
+      ruleFile('b', 'b', [{ alert: 'TestStatic', expr: 'greyhaven:test:static{tier="gold"} > 0' }]),
+    ];
+    expect(checkContract(files)).toEqual([]);
+  });
+
+  it('reads static labels written as a YAML alias', () => {
+    const content = [
+      'groups:',
+      '  - name: a',
+      '    rules:',
+      '      - record: greyhaven:test:one',
+      '        expr: vector(1)',
+      '        labels: &common {slo: availability}',
+      '      - record: greyhaven:test:two',
+      '        expr: vector(2)',
+      '        labels: *common',
+      '      - alert: TestAlias',
+      '        expr: greyhaven:test:two{slo="availability"} > 0',
+    ].join('\n');
+    expect(checkContract([{ path: 'prometheus/rules/alias.yml', content }])).toEqual([]);
+  });
+
+  it('terminates on rules that read each other', () => {
+    const files = [
+      ruleFile('a', 'a', [
+        { record: 'greyhaven:test:a', expr: 'greyhaven:test:b or sum by (job) (up)' },
+        { record: 'greyhaven:test:b', expr: 'greyhaven:test:a or sum by (instance) (up)' },
+      ]),
+    ];
+    expect(checkContract(files)).toEqual([]);
+    const reader = ruleFile('b', 'b', [
+      { alert: 'TestCycle', expr: 'sum by (job, instance, route) (greyhaven:test:a)' },
+    ]);
+    expect(checkContract([...files, reader])).toMatchObject([{ check: CONTRACT_CHECK.unknownLabel, column: 24 }]);
+  });
+});
+
+describe('rule file positions and bad YAML', () => {
+  it('gives the line of the rule’s expr', () => {
+    const content = [
+      'groups:',
+      `  - name: ${GROUP.errors}`,
+      '    rules:',
+      `      - record: ${RECORD.errorsRate5m}`,
+      `        expr: ${SEED_RECORDS.errorsRate5m.replace(/\n/g, ' ')}`,
+      '      - record: greyhaven:test:by_endpoint',
+      '        expr: |',
+      '          sum(rate(http_requests_total[5m]))',
+      '            by (endpoint)',
+    ].join('\n');
+    const findings = checkContract([{ path: 'prometheus/rules/errors.yml', content }]);
+    expect(findings).toMatchObject([
+      {
+        check: CONTRACT_CHECK.unknownLabel,
+        file: 'prometheus/rules/errors.yml',
+        group: GROUP.errors,
+        rule: 'greyhaven:test:by_endpoint',
+        line: 7,
+        column: 42,
+      },
+    ]);
+  });
+
+  it.each([
+    ['not YAML', 'groups: [\n  - name: x\n', 'not valid YAML'],
+    ['not a rule file', 'rules: []\n', 'not a rule file'],
+    ['rule without expr', 'groups:\n  - name: x\n    rules:\n      - record: a\n', 'rule has no `expr`'],
+  ])('reports %s as a parse error, without throwing', (_name, content, message) => {
+    const findings = checkContract([{ path: 'prometheus/rules/bad.yml', content }, ...seedRuleFiles()]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ check: CONTRACT_CHECK.parseError, file: 'prometheus/rules/bad.yml' });
+    expect(findings[0]?.message).toContain(message);
+    expect(findings[0]?.line).toBeTypeOf('number');
+  });
+
+  it('accepts an empty rule file', () => {
+    expect(checkContract([{ path: 'prometheus/rules/empty.yml', content: '' }])).toEqual([]);
+  });
+});
+
+describe('dashboard queries', () => {
+  const query = (expr: string): QueryInput => ({ file: 'grafana/service.json', where: 'Requests by route', expr });
+
+  it.each([
+    'sum by (route) (rate(http_requests_total{service="$service"}[$__rate_interval]))',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's ${var} syntax, not a JS template
+    'sum by (route) (rate(http_requests_total{service=~"${service:regex}"}[${__rate_interval}]))',
+    'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="$service"}[$__interval])))',
+    'topk($limit, sum by (route) (increase(http_requests_total{service="[[service]]"}[$__range])))',
+    `${RECORD.errorsRate5mByService}{service="$service"} > $threshold`,
+  ])('passes: %s', (expr) => {
+    expect(checkContract(seedRuleFiles(), [query(expr)])).toEqual([]);
+  });
+
+  it('reports a wrong label at its column in the original query', () => {
+    const expr = 'sum by (endpoint) (rate(http_requests_total{service="$service"}[$__rate_interval]))';
+    expect(checkContract(seedRuleFiles(), [query(expr)])).toEqual([
+      {
+        check: CONTRACT_CHECK.unknownLabel,
+        severity: 'error',
+        file: 'grafana/service.json',
+        rule: 'Requests by route',
+        column: 9,
+        message:
+          'label "endpoint" is not produced by http_requests_total (it has: instance, job, method, route, service, status)',
+      },
+    ]);
+  });
+
+  it('reports a misspelt metric after a variable at its original column', () => {
+    const expr = 'rate(http_requests_total[$__rate_interval]) / rate(http_request_total[$__rate_interval])';
+    expect(checkContract([], [query(expr)])).toMatchObject([
+      { check: CONTRACT_CHECK.unknownMetric, column: expr.indexOf('http_request_total') + 1 },
+    ]);
+  });
+
+  it('explains a variable where PromQL needs a name', () => {
+    expect(checkContract([], [query('sum by ($group) (up)')])).toMatchObject([
+      {
+        check: CONTRACT_CHECK.parseError,
+        column: 9,
+        message: expect.stringContaining('Grafana variable $group'),
+      },
+    ]);
+  });
+
+  it('substitutes variables outside strings only, keeping every offset', () => {
+    const q = 'rate(x{a="$a"}[$__rate_interval]) > $t';
+    const out = substituteGrafanaVariables(q);
+    expect(out).toHaveLength(q.length);
+    expect(out).toBe('rate(x{a="$a"}[5m              ]) > 1 ');
+  });
+});
+
+describe('target labels from prometheus.yml', () => {
+  const prometheusConfig = [
+    'scrape_configs:',
+    `  - job_name: ${JOB.nodeExporter}`,
+    '    static_configs:',
+    '      - targets: [localhost:9100]',
+    '  - job_name: api',
+    '    static_configs:',
+    '      - targets: [api:8080]',
+    '        labels: {service: api, team: platform}',
+    '    relabel_configs:',
+    '      - source_labels: [__address__]',
+    '        target_label: pod',
+    '      - regex: tmp_.*',
+    '        action: labeldrop',
+  ].join('\n');
+
+  it('reads static labels and relabel targets per kind of job', () => {
+    expect(targetLabelsFromPrometheusConfig(prometheusConfig)).toEqual({
+      node_exporter: [],
+      application: ['pod', 'service', 'team'],
+      scrape: ['pod', 'service', 'team'],
+    });
+    expect(targetLabelsFromPrometheusConfig('scrape_configs: [')).toEqual({});
+  });
+
+  it.each<[string, 'passes' | 'fails']>([
+    ['sum by (team) (rate(http_requests_total[5m]))', 'passes'],
+    ['count by (pod) (up == 0)', 'passes'],
+    ['sum by (team) (node_load1)', 'fails'],
+  ])('%s: unknown label without the scrape config; with it, %s', (expr, withConfig) => {
+    const file = ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr }]);
+    expect(checkContract([file])).toMatchObject([{ check: CONTRACT_CHECK.unknownLabel }]);
+    expect(checkContract([file], [], { prometheusConfig })).toHaveLength(withConfig === 'passes' ? 0 : 1);
+  });
+});
+
+describe('labelsOf', () => {
+  const resolve = seriesResolver(new Map([['greyhaven:test:by_service', new Set(['service'])]]), knownSeries());
+  const labels = (expr: string) => {
+    const parsed = parsePromQL(expr);
+    expect(parsed.error).toBeUndefined();
+    const out = labelsOf(parsed.tree.topNode, { expr, seriesLabels: resolve });
+    return out === 'unknown' ? out : [...out].sort();
+  };
+  const HTTP = ['instance', 'job', 'method', 'route', 'service', 'status'];
+
+  it.each<[string, string[] | 'unknown']>([
+    ['http_requests_total', ['__name__', ...HTTP]],
+    ['http_request_duration_seconds_bucket', ['__name__', ...HTTP, 'le'].sort()],
+    ['node_cpu_seconds_total', ['__name__', 'cpu', 'instance', 'job', 'mode']],
+    ['greyhaven:test:by_service', ['__name__', 'service']],
+    ['rate(http_requests_total[5m])', HTTP],
+    ['sum by (service) (rate(http_requests_total[5m]))', ['service']],
+    ['sum(rate(http_requests_total[5m])) by (service, route)', ['route', 'service']],
+    ['sum without (route, instance) (rate(http_requests_total[5m]))', ['job', 'method', 'service', 'status']],
+    ['sum(http_requests_total)', []],
+    ['count_values("v", up)', ['v']],
+    ['count_values("v", up) by (job)', ['job', 'v']],
+    ['topk by (service) (3, http_requests_total)', ['__name__', ...HTTP]],
+    ['histogram_quantile(0.9, sum by (le, service) (rate(http_request_duration_seconds_bucket[5m])))', ['service']],
+    ['label_replace(node_load1, "host", "$1", "instance", "(.*):.*")', ['__name__', 'host', 'instance', 'job']],
+    ['label_join(node_load1, "both", "/", "job", "instance")', ['__name__', 'both', 'instance', 'job']],
+    ['vector(1)', []],
+    ['time()', []],
+    ['42', []],
+    ['absent(up{job="node-exporter", instance=~"x.*"})', ['job']],
+    ['absent_over_time(up{job="node-exporter"}[5m])', ['job']],
+    ['-node_load1', ['instance', 'job']],
+    ['abs(node_load1)', ['instance', 'job']],
+    ['node_load1 > 1', ['__name__', 'instance', 'job']],
+    ['node_load1 > bool 1', ['instance', 'job']],
+    ['node_load1 * 2', ['instance', 'job']],
+    ['node_load1 / node_load5', ['instance', 'job']],
+    ['node_load1 > node_load5', ['__name__', 'instance', 'job']],
+    ['node_load1 / on(instance) node_load5', ['instance']],
+    ['node_load1 / ignoring(job) node_load5', ['instance']],
+    ['node_load1 * on(instance) group_left(release) node_uname_info', ['instance', 'job', 'release']],
+    ['node_uname_info * on(instance) group_right(release) node_load1', ['instance', 'job', 'release']],
+    ['node_load1 and node_load5', ['__name__', 'instance', 'job']],
+    ['node_load1 unless on(instance) up', ['__name__', 'instance', 'job']],
+    ['node_cpu_seconds_total or node_load1', ['__name__', 'cpu', 'instance', 'job', 'mode']],
+    ['max_over_time(node_load1[1h])', ['instance', 'job']],
+    ['last_over_time(node_load1[1h])', ['__name__', 'instance', 'job']],
+    ['max_over_time(rate(node_cpu_seconds_total[5m])[1h:5m])', ['cpu', 'instance', 'job', 'mode']],
+    ['(node_load1 offset 5m)', ['__name__', 'instance', 'job']],
+    ['sort_desc(node_load1)', ['__name__', 'instance', 'job']],
+    ['hour()', []],
+    ['info(up)', 'unknown'],
+    ['kafka_consumer_lag', 'unknown'],
+    ['sum by (service) (kafka_consumer_lag)', ['service']],
+  ])('%s', (expr, expected) => {
+    expect(labels(expr)).toEqual(expected);
+  });
+});
+
+describe('documentation', () => {
+  it('lists every check id in docs/checks/contract.md', () => {
+    const doc = readFileSync(new URL('../../../docs/checks/contract.md', import.meta.url), 'utf8');
+    for (const id of Object.values(CONTRACT_CHECK)) expect(doc).toContain(`\`${id}\``);
+  });
+});
