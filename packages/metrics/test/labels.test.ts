@@ -17,8 +17,8 @@ import {
 } from '../src/index.ts';
 
 describe('method label', () => {
-  it.each([
-    ...HTTP_METHODS.map((m) => [m, m] as const),
+  it.each<[unknown, string]>([
+    ...HTTP_METHODS.map((m): [unknown, string] => [m, m]),
     ['get', 'GET'],
     ['PROPFIND', OTHER_METHOD],
     ['', OTHER_METHOD],
