@@ -11,7 +11,7 @@
  * - Route: the template from `route(req, res)` or `routes` when given; otherwise UNMATCHED_ROUTE for a 404 and
  *   the normalised path for anything else.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { CLIENT_CLOSED_STATUS } from '@greyhaven/metric-contract';
 import { type MetricsHandlerOptions, renderMetrics } from './core/handler.ts';
 import { methodIndex, pathOf, routeLabel } from './core/labels.ts';
@@ -36,7 +36,62 @@ export interface NodeRequestTracker {
   fail(): void;
 }
 
-const NOOP_TRACKER: NodeRequestTracker = { fail() {} };
+const TRACKED = Symbol('greyhaven.metrics.tracked');
+
+type TrackedResponse = ServerResponse & { [TRACKED]?: Tracked };
+type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+
+/**
+ * One request's state. Shared functions (not per-request closures) do the work: the patched `writeHead` and
+ * the `close` listener find their request through a symbol on the response.
+ */
+class Tracked implements NodeRequestTracker {
+  recorded = false;
+  constructor(
+    readonly metrics: HttpMetrics,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly template: Template | undefined,
+    readonly start: number,
+    readonly writeHead: WriteHead,
+  ) {}
+
+  record(status: number): void {
+    if (this.recorded) return;
+    this.recorded = true;
+    try {
+      const seconds = (performance.now() - this.start) / 1000;
+      const { req, res } = this;
+      const route = routeLabel(this.template?.(req, res), status, pathOf(req.url ?? '/'));
+      this.metrics.observe(methodIndex(req.method), route, status, seconds);
+    } catch (error) {
+      this.metrics.onError(error, 'recording a request');
+    }
+  }
+
+  fail(): void {
+    this.record(500);
+  }
+}
+
+// An own property shadowing the prototype method: node calls `this.writeHead` for implicit headers too
+// (`res.write`, `res.end`, `flushHeaders`), so every way of sending headers passes through here.
+function trackedWriteHead(this: TrackedResponse, ...args: unknown[]): ServerResponse {
+  const tracked = this[TRACKED];
+  if (tracked === undefined) return (ServerResponse.prototype.writeHead as WriteHead).apply(this, args);
+  const result = tracked.writeHead.apply(this, args);
+  tracked.record(this.statusCode);
+  return result;
+}
+
+// Node emits `close` exactly once per response: after it finished (streaming bodies included) or when the
+// connection went away first.
+function onClose(this: TrackedResponse): void {
+  const tracked = this[TRACKED];
+  if (tracked === undefined) return;
+  if (!tracked.recorded) tracked.record(this.headersSent ? this.statusCode : CLIENT_CLOSED);
+  tracked.metrics.active--;
+}
 
 export function nodeTemplateResolver(options: NodeMetricsOptions): Template | undefined {
   const explicit = options.route;
@@ -49,6 +104,8 @@ export function nodeTemplateResolver(options: NodeMetricsOptions): Template | un
   };
 }
 
+const NOOP_TRACKER: NodeRequestTracker = { fail() {} };
+
 /**
  * Starts tracking one request/response pair. Used by the node:http and Express adapters; exported for other
  * Node frameworks. Never throws.
@@ -59,51 +116,19 @@ export function trackNodeRequest(
   res: ServerResponse,
   template: Template | undefined,
 ): NodeRequestTracker {
-  let recorded = false;
-  let start: number;
   try {
-    start = performance.now();
+    const tracked = new Tracked(metrics, req, res, template, performance.now(), res.writeHead as WriteHead);
+    const r = res as TrackedResponse;
+    if (r[TRACKED] !== undefined) return NOOP_TRACKER; // already tracked (adapter mounted twice)
+    r[TRACKED] = tracked;
+    r.writeHead = trackedWriteHead as ServerResponse['writeHead'];
+    r.once('close', onClose);
     metrics.active++;
-  } catch {
-    return NOOP_TRACKER;
-  }
-
-  const record = (status: number): void => {
-    if (recorded) return;
-    recorded = true;
-    try {
-      const seconds = (performance.now() - start) / 1000;
-      const route = routeLabel(template?.(req, res), status, pathOf(req.url ?? '/'));
-      metrics.observe(methodIndex(req.method), route, status, seconds);
-    } catch (error) {
-      metrics.onError(error, 'recording a request');
-    }
-  };
-
-  try {
-    const writeHead = res.writeHead;
-    // An own property shadowing the prototype method: node calls `this.writeHead` for implicit headers too.
-    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-      // biome-ignore lint/suspicious/noExplicitAny: forwarding node's overloaded signature unchanged
-      const result = (writeHead as any).apply(this, args);
-      record(res.statusCode);
-      return result;
-    } as ServerResponse['writeHead'];
-    res.once('close', () => {
-      if (!recorded) record(res.headersSent ? res.statusCode : CLIENT_CLOSED);
-      metrics.active--;
-    });
+    return tracked;
   } catch (error) {
     metrics.onError(error, 'tracking a node response');
-    metrics.active--;
-    recorded = true;
+    return NOOP_TRACKER;
   }
-
-  return {
-    fail() {
-      record(500);
-    },
-  };
 }
 
 export type NodeHandler<R = unknown> = (req: IncomingMessage, res: ServerResponse) => R;

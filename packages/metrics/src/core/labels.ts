@@ -78,6 +78,19 @@ function placeholder(segment: string): string | undefined {
  * digit are kept: the cardinality cap bounds what this cannot see (slugs, scans).
  */
 export function normalizePath(path: string): string {
+  const cached = normalized.get(path);
+  if (cached !== undefined) return cached;
+  const result = collapse(path);
+  if (normalized.size >= CACHE_SIZE) normalized.clear();
+  normalized.set(path, result);
+  return result;
+}
+
+/** Recent normaliser results (bounded: cleared when full, so a URL scan cannot grow it). */
+const normalized = new Map<string, string>();
+const CACHE_SIZE = 4096;
+
+function collapse(path: string): string {
   let hasDigit = false;
   for (let i = 0; i < path.length; i++) {
     if (isDigit(path.charCodeAt(i))) {

@@ -106,17 +106,15 @@ export function releaseAfterBody(response: Response, slot: Slot): Response {
 }
 
 /** Builds the route resolver shared by the core middleware and the fetch-style adapters. */
+export type TemplateResolver = (request: Request, response: Response | undefined, path: string) => string | undefined;
+
 export function templateResolver(
   options: Pick<MetricsMiddlewareOptions, 'routes' | 'route'>,
-): ((request: Request, response: Response | undefined) => string | undefined) | undefined {
+): TemplateResolver | undefined {
   const explicit = options.route;
   const match = options.routes === undefined ? undefined : createRouteMatcher(options.routes);
-  if (explicit === undefined && match === undefined) return undefined;
-  return (request, response) => {
-    const t = explicit?.(request, response);
-    if (t !== undefined) return t;
-    return match?.(pathOf(request.url));
-  };
+  if (explicit === undefined) return match === undefined ? undefined : (_request, _response, path) => match(path);
+  return (request, response, path) => explicit(request, response) ?? match?.(path);
 }
 
 /** Records a finished request into `metrics`; never throws. */
@@ -126,11 +124,12 @@ export function recordRequest(
   response: Response | undefined,
   status: number,
   start: number,
-  template: ((request: Request, response: Response | undefined) => string | undefined) | undefined,
+  template: TemplateResolver | undefined,
 ): void {
   try {
     const seconds = (performance.now() - start) / 1000;
-    const route = routeLabel(template?.(request, response), status, pathOf(request.url));
+    const path = pathOf(request.url);
+    const route = routeLabel(template?.(request, response, path), status, path);
     metrics.observe(methodIndex(request.method), route, status, seconds);
   } catch (error) {
     metrics.onError(error, 'recording a request');

@@ -91,9 +91,15 @@ export function createRouteMatcher(routes: Iterable<RouteSpec>): (path: string) 
     const pattern = typeof spec === 'string' ? spec : spec.path;
     insert(root, segmentsOf(pattern), 0, route);
   }
+  // Recent results, bounded (cleared when full) so a URL scan cannot grow it; `null` caches "no match".
+  const cache = new Map<string, string | null>();
   return (path: string) => {
+    const cached = cache.get(path);
+    if (cached !== undefined) return cached ?? undefined;
     const segments = segmentsOf(path);
-    if (segments.length > MAX_SEGMENTS) return undefined;
-    return find(root, segments, 0);
+    const found = segments.length > MAX_SEGMENTS ? undefined : find(root, segments, 0);
+    if (cache.size >= 4096) cache.clear();
+    cache.set(path, found ?? null);
+    return found;
   };
 }
