@@ -28,42 +28,54 @@ import { metricsMiddleware as seedMiddleware } from './seed-middleware.ts';
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUTES = ['/users/:id', '/orders/:id/items', '/health'];
 
-const CHILD = process.argv[2] === '--servers';
+const CHILD = process.argv[2] === '--server' ? process.argv[3] : undefined;
 
-// ---------- child mode: the HTTP servers for the throughput comparison ----------
-if (CHILD) {
+// ---------- child mode: one HTTP server (plain or instrumented) for the throughput comparison ----------
+if (CHILD !== undefined) {
   const app = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const body = req.url === '/health' ? 'ok' : '{"id":"1","name":"user"}';
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
     res.end(body);
   };
-  const plain = createServer(app);
-  const instrumented = createServer(instrumentNodeHandler(app, { routes: ROUTES }));
-  await Promise.all([plain, instrumented].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
-  process.send?.({
-    plain: (plain.address() as AddressInfo).port,
-    instrumented: (instrumented.address() as AddressInfo).port,
+  const server = createServer(CHILD === 'instrumented' ? instrumentNodeHandler(app, { routes: ROUTES }) : app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  process.send?.({ port: (server.address() as AddressInfo).port });
+  // Reports this process's CPU time (µs) on request, to measure server CPU per request.
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
   });
   process.on('disconnect', () => process.exit(0));
 }
 
+function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
+}
+
 function stats(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
+  return {
+    median: quantile(sorted, 0.5),
+    p25: quantile(sorted, 0.25),
+    p75: quantile(sorted, 0.75),
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number,
+  };
 }
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
+/** Median of per-round ratios, with the interquartile range and the extremes. */
 const ratioCell = (r: number[]) => {
   const s = stats(r);
-  return `${fmt(s.median)}× (${fmt(s.min)}–${fmt(s.max)})`;
+  return `${fmt(s.median)}× (IQR ${fmt(s.p25)}–${fmt(s.p75)}; ${fmt(s.min)}–${fmt(s.max)})`;
 };
 
 async function perRequest() {
-  const rounds = QUICK ? 3 : 15;
-  const batch = QUICK ? 5_000 : 40_000;
+  const rounds = QUICK ? 3 : 80;
+  const batch = QUICK ? 5_000 : 5_000;
   // 100 distinct URLs with ids (the seed keeps one series per raw path, so keep its cardinality bounded too).
   const requests = Array.from({ length: 100 }, (_, i) =>
     i % 2 === 0
@@ -101,7 +113,7 @@ async function perRequest() {
   }
   const seedNs = ns.get(variants[0]?.[0] as string) as number[];
   console.log(`\n### 1. Per-request cost (${rounds} interleaved rounds × ${batch} requests, body-less response)\n`);
-  console.log('| variant | ns / request (median) | ratio to seed, median (min–max) |');
+  console.log('| variant | ns / request (median) | ratio to seed, median (IQR; min–max) |');
   console.log('| --- | ---: | ---: |');
   for (const [name] of variants) {
     const v = ns.get(name) as number[];
@@ -110,8 +122,8 @@ async function perRequest() {
   }
 
   // Responses with a body: the core wraps the body stream to hold the active gauge until it is consumed.
-  const bodyRounds = QUICK ? 3 : 9;
-  const bodyBatch = QUICK ? 2_000 : 10_000;
+  const bodyRounds = QUICK ? 3 : 40;
+  const bodyBatch = QUICK ? 2_000 : 2_000;
   const bodyNext = async () => new Response('{"ok":true}');
   const bodyVariants: [string, (req: Request, n: () => Promise<Response>) => Promise<Response>][] = [
     ['seed', seed],
@@ -133,7 +145,9 @@ async function perRequest() {
   console.log(
     `\n#### Responses with a body, created and read per request (${bodyRounds} rounds × ${bodyBatch}); middleware cost = total − no-middleware\n`,
   );
-  console.log('| variant | total ns / request | middleware ns / request | middleware cost ratio to seed |');
+  console.log(
+    '| variant | total ns / request | middleware ns / request | middleware cost ratio to seed, median (IQR; min–max) |',
+  );
   console.log('| --- | ---: | ---: | ---: |');
   for (const [name] of bodyVariants) {
     const v = bodyNs.get(name) as number[];
@@ -146,65 +160,110 @@ async function perRequest() {
 }
 
 async function throughput() {
-  const rounds = QUICK ? 2 : 6;
-  const duration = QUICK ? 2 : 5;
-  const child = fork(fileURLToPath(import.meta.url), ['--servers'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: 'inherit',
-  });
-  const ports = await new Promise<{ plain: number; instrumented: number }>((resolve) =>
-    child.once('message', resolve as never),
-  );
-  const run = (port: number) =>
-    new Promise<number>((resolve, reject) => {
+  const rounds = QUICK ? 2 : 10;
+  const duration = QUICK ? 2 : 3;
+  type Kid = { port: number; cpu(): Promise<number>; stop(): void };
+  const start = async (kind: string): Promise<Kid> => {
+    const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
+    return {
+      port,
+      cpu: () =>
+        new Promise<number>((resolve) => {
+          child.once('message', (m: { cpu: number }) => resolve(m.cpu));
+          child.send('cpu');
+        }),
+      stop: () => {
+        child.disconnect();
+        child.kill();
+      },
+    };
+  };
+  const plainKid = await start('plain');
+  const instKid = await start('instrumented');
+  /** One autocannon run: requests per second, and the server's CPU µs per request. */
+  const run = async (kid: Kid) => {
+    const cpu0 = await kid.cpu();
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
         {
-          url: `http://127.0.0.1:${port}`,
+          url: `http://127.0.0.1:${kid.port}`,
           connections: 32,
           pipelining: 1,
           duration,
           requests: [{ path: '/users/17' }, { path: '/orders/9/items' }, { path: '/health' }, { path: '/users/42' }],
         },
-        (err, result) => (err ? reject(err) : resolve(result.requests.average)),
+        (err, r) => (err ? reject(err) : resolve(r)),
       );
     });
+    const cpu1 = await kid.cpu();
+    return { rps: result.requests.average, cpuPerRequest: (cpu1 - cpu0) / Math.max(1, result.requests.total) };
+  };
   try {
-    await run(ports.plain); // warm-up both
-    await run(ports.instrumented);
-    const plain: number[] = [];
-    const inst: number[] = [];
+    await run(plainKid); // warm-up both
+    await run(instKid);
+    const plain: { rps: number; cpuPerRequest: number }[] = [];
+    const inst: { rps: number; cpuPerRequest: number }[] = [];
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
-        plain.push(await run(ports.plain));
-        inst.push(await run(ports.instrumented));
+        plain.push(await run(plainKid));
+        inst.push(await run(instKid));
       } else {
-        inst.push(await run(ports.instrumented));
-        plain.push(await run(ports.plain));
+        inst.push(await run(instKid));
+        plain.push(await run(plainKid));
       }
     }
-    const ratios = inst.map((x, i) => x / (plain[i] as number));
+    const rpsRatios = inst.map((x, i) => x.rps / (plain[i]?.rps as number));
+    const cpuRatios = inst.map((x, i) => x.cpuPerRequest / (plain[i]?.cpuPerRequest as number));
     console.log(
-      `\n### 2. HTTP throughput, node:http (${rounds} interleaved rounds × ${duration} s, autocannon, 32 connections, server in a child process)\n`,
+      `\n### 2. HTTP throughput, node:http (${rounds} interleaved rounds × ${duration} s, autocannon, 32 connections, each server in its own child process)\n`,
     );
-    console.log('| server | req/s (median) | ratio instrumented / plain, median (min–max) |');
-    console.log('| --- | ---: | ---: |');
-    console.log(`| plain node:http | ${fmt(stats(plain).median, 0)} | |`);
-    console.log(`| instrumentNodeHandler (route templates) | ${fmt(stats(inst).median, 0)} | ${ratioCell(ratios)} |`);
+    console.log(
+      '| server | req/s (median) | throughput ratio instrumented / plain, median (IQR; min–max) | server CPU µs / request (median) | CPU ratio, median (IQR; min–max) |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log(
+      `| plain node:http | ${fmt(stats(plain.map((x) => x.rps)).median, 0)} | | ${fmt(stats(plain.map((x) => x.cpuPerRequest)).median, 1)} | |`,
+    );
+    console.log(
+      `| instrumentNodeHandler (route templates) | ${fmt(stats(inst.map((x) => x.rps)).median, 0)} | ${ratioCell(rpsRatios)} | ${fmt(stats(inst.map((x) => x.cpuPerRequest)).median, 1)} | ${ratioCell(cpuRatios)} |`,
+    );
   } finally {
-    child.disconnect();
-    child.kill();
+    plainKid.stop();
+    instKid.stop();
   }
 }
 
 async function render() {
   console.log('\n### 3. `/metrics` render time vs a plain prom-client registry with the same series\n');
   console.log(
-    '| label sets | @greyhaven/metrics ms (median) | prom-client ms (median) | ratio, median (min–max) | body bytes ours / prom-client |',
+    '| label sets | @greyhaven/metrics ms (median) | prom-client ms (median) | ratio, median (IQR; min–max) | body bytes ours / prom-client | heap MiB ours / prom-client |',
   );
-  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const heap = () => {
+    gc?.();
+    gc?.();
+    return process.memoryUsage().heapUsed / 2 ** 20;
+  };
+  const labelSet = (i: number) => ({
+    method: i % 3 === 0 ? 'POST' : 'GET',
+    route: `/svc${Math.floor(i / 6)}/items/:id`,
+    status: [200, 201, 404, 500, 503, 302][i % 6] as number,
+    seconds: (i % 97) / 100,
+  });
   for (const sets of [1_000, 20_000]) {
-    const rounds = QUICK ? 3 : sets > 5000 ? 9 : 21;
+    const rounds = QUICK ? 3 : sets > 5000 ? 15 : 61;
+    const h0 = heap();
     const ours = new HttpMetrics({ maxLabelSets: sets, preInitServerErrors: false });
+    for (let i = 0; i < sets; i++) {
+      const { method, route, status, seconds } = labelSet(i);
+      ours.observe(methodIndex(method), route, status, seconds);
+    }
+    const h1 = heap();
     const registry = new promClient.Registry();
     const counter = new promClient.Counter({
       name: httpRequestsTotal.name,
@@ -220,15 +279,12 @@ async function render() {
       registers: [registry],
     });
     for (let i = 0; i < sets; i++) {
-      const method = i % 3 === 0 ? 'POST' : 'GET';
-      const route = `/svc${Math.floor(i / 6)}/items/:id`;
-      const status = [200, 201, 404, 500, 503, 302][i % 6] as number;
-      const seconds = (i % 97) / 100;
-      ours.observe(methodIndex(method), route, status, seconds);
+      const { method, route, status, seconds } = labelSet(i);
       const labels = { method, route, status: String(status) };
       counter.inc(labels);
       histogram.observe(labels, seconds);
     }
+    const h2 = heap();
     if (ours.labelSetCount !== sets) throw new Error(`expected ${sets} label sets, got ${ours.labelSetCount}`);
     const oursMs: number[] = [];
     const promMs: number[] = [];
@@ -256,7 +312,7 @@ async function render() {
     const p = promMs.slice(1);
     const ratios = o.map((x, i) => x / (p[i] as number));
     console.log(
-      `| ${sets.toLocaleString('en')} | ${fmt(stats(o).median)} | ${fmt(stats(p).median)} | ${ratioCell(ratios)} | ${fmt(oursBytes / promBytes)} |`,
+      `| ${sets.toLocaleString('en')} | ${fmt(stats(o).median)} | ${fmt(stats(p).median)} | ${ratioCell(ratios)} | ${fmt(oursBytes / promBytes)} | ${gc ? `${fmt(h1 - h0, 1)} / ${fmt(h2 - h1, 1)}` : 'n/a'} |`,
     );
   }
 }
@@ -270,4 +326,4 @@ async function main() {
   await throughput();
 }
 
-if (!CHILD) await main();
+if (CHILD === undefined) await main();

@@ -122,7 +122,7 @@ export function trackNodeRequest(
     if (r[TRACKED] !== undefined) return NOOP_TRACKER; // already tracked (adapter mounted twice)
     r[TRACKED] = tracked;
     r.writeHead = trackedWriteHead as ServerResponse['writeHead'];
-    r.once('close', onClose);
+    r.on('close', onClose); // emitted once; `on` avoids once()'s wrapper closure
     metrics.active++;
     return tracked;
   } catch (error) {

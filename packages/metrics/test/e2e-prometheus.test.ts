@@ -172,8 +172,9 @@ describe('Prometheus scrapes the example service with the generated config and r
     expect(p95).toHaveLength(1);
     expect(p95[0]?.metric.service).toBe(SERVICE);
     const seconds = Number(p95[0]?.value[1]);
-    // 30ms injected: the p95 falls in the (0.01, 0.05] bucket.
+    // At least 30ms is injected on 5 of 6 paths, so the p95 request took ≥ 30ms: above the 0.01 bucket. No upper
+    // bound tighter than the largest bucket: a loaded machine stretches timers (no timing assertions here).
     expect(seconds).toBeGreaterThan(0.01);
-    expect(seconds).toBeLessThanOrEqual(0.05);
+    expect(seconds).toBeLessThanOrEqual(5);
   }, 90_000);
 });

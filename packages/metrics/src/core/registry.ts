@@ -71,8 +71,9 @@ interface Series {
   /** Requests: the counter's value and the histogram's `_count`. */
   count: number;
   sum: number;
-  /** Per-bucket (non-cumulative) observation counts, one per contract bucket bound. */
-  readonly buckets: Float64Array;
+  /** Per-bucket (non-cumulative) observation counts, one per contract bucket bound (a small-integer array:
+   * far smaller than a typed array per series). */
+  readonly buckets: number[];
 }
 
 /** The metrics the HTTP families of this instance fold, by family name (label value of the overflow counter). */
@@ -146,7 +147,7 @@ export class HttpMetrics {
     const b = series.buckets;
     for (let i = 0; i < BOUNDS.length; i++) {
       if (seconds <= (BOUNDS[i] as number)) {
-        (b as Float64Array)[i] = (b[i] as number) + 1;
+        b[i] = (b[i] as number) + 1;
         return;
       }
     }
@@ -157,7 +158,7 @@ export class HttpMetrics {
       labels: `method="${METHOD_VALUES[method]}",route="${escapeLabelValue(route)}",status="${statusLabel}"`,
       count: 0,
       sum: 0,
-      buckets: new Float64Array(BOUNDS.length),
+      buckets: BOUNDS.map(() => 0),
     };
   }
 
