@@ -32,6 +32,43 @@ export const ALERT = {
   highMemoryUsage: 'HighMemoryUsage',
 } as const;
 
+/** SLO recording rules. `window` is a Prometheus duration such as `5m` or `30d`. */
+export const SLO_RECORD = {
+  /** Ratio of bad events (5xx, or slower than the latency threshold) over a window. */
+  errorRatio: (window: string) => `${RULE_PREFIX}:slo_errors:ratio_rate${window}`,
+  /** Rate of all events and of bad events over 5m: summed over the SLO window for the budget. */
+  eventsRate5m: `${RULE_PREFIX}:slo_events:rate5m`,
+  badEventsRate5m: `${RULE_PREFIX}:slo_bad_events:rate5m`,
+  /** The objective as a ratio (0.999), so dashboards need not know the config. */
+  objective: `${RULE_PREFIX}:slo:objective_ratio`,
+  /** 1 = untouched, 0 = spent, below 0 = overspent. */
+  budgetRemaining: `${RULE_PREFIX}:slo:error_budget_remaining:ratio`,
+} as const;
+
+/** SLI windows the burn-rate alerts read (Google SRE workbook, chapter 5). */
+export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+
+/** Alerts ghmon adds to the seed's. */
+export const EXTRA_ALERT = {
+  budgetBurnFast: 'ErrorBudgetBurnFast',
+  budgetBurnSlow: 'ErrorBudgetBurnSlow',
+  targetDown: 'ServiceTargetDown',
+  targetMissing: 'ServiceTargetMissing',
+  metricsAbsent: 'ServiceMetricsAbsent',
+  trafficStopped: 'ServiceTrafficStopped',
+  infraTargetDown: 'InfrastructureTargetDown',
+  watchdog: 'Watchdog',
+  ruleFailures: 'PrometheusRuleEvaluationFailures',
+  configReloadFailed: 'PrometheusConfigReloadFailed',
+  notConnectedToAlertmanager: 'PrometheusNotConnectedToAlertmanagers',
+  errorSendingAlerts: 'PrometheusErrorSendingAlerts',
+  notificationsFailing: 'AlertmanagerNotificationsFailing',
+} as const;
+
+/** The `slo` label on SLO series and alerts. */
+export const SLO_KIND = { availability: 'availability', latency: 'latency' } as const;
+export type SloKind = (typeof SLO_KIND)[keyof typeof SLO_KIND];
+
 /** Rule groups (one file each under out/prometheus/rules/). */
 export const GROUP = {
   requestRate: 'golden_signals_request_rate',
@@ -39,11 +76,16 @@ export const GROUP = {
   latency: 'golden_signals_latency',
   saturation: 'golden_signals_saturation',
   alerts: 'golden_signals_alerts',
+  serviceHealth: 'service_health',
+  metaMonitoring: 'meta_monitoring',
+  slo: (service: string) => `slo_${service}`,
+  sloAlerts: (service: string) => `slo_${service}_alerts`,
 } as const;
 
 /** Labels ghmon sets or relies on. */
 export const LABEL = {
   service: 'service',
+  slo: 'slo',
   severity: 'severity',
   job: 'job',
   instance: 'instance',
@@ -56,7 +98,7 @@ export type Severity = (typeof SEVERITY)[keyof typeof SEVERITY];
 export const RECEIVER = {
   page: 'pagerduty-page',
   ticket: 'pagerduty-ticket',
-  blackhole: 'blackhole',
+  deadMansSwitch: 'deadmans-switch',
 } as const;
 
 /** Scrape job names for the infrastructure ghmon always scrapes. */

@@ -3,6 +3,7 @@
  * path (relative to out/, with `/`) → content. Only output/write.ts touches the disk.
  */
 import { contractJson } from '@greyhaven/metric-contract';
+import { alertTestFiles } from './alert-tests/index.ts';
 import { alertmanagerConfig } from './alertmanager/config.ts';
 import { OUT } from './conventions.ts';
 import type { Model } from './model/model.ts';
@@ -19,6 +20,7 @@ export function generate(model: Model): Files {
   for (const rf of ruleFiles(model)) {
     files.set(`${OUT.rulesDir}/${rf.file}`, toYaml({ groups: rf.groups }));
   }
+  for (const [path, test] of alertTestFiles(model)) files.set(path, toYaml(test));
   files.set(OUT.alertmanagerConfig, toYaml(alertmanagerConfig(model)));
   files.set(OUT.contract, `${JSON.stringify(contractJson(), null, 2)}\n`);
   files.set(OUT.readme, outReadme(model));

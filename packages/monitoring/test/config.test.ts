@@ -26,11 +26,13 @@ describe('config defaults are the seed system', () => {
     expect(c.storage).toBe('100Gi');
     expect(c.slo.availability).toEqual({ objective: 99.9, window: '30d' });
     expect(c.thresholds).toEqual({
-      errorRatio: { threshold: 0.01, for: '5m', severity: 'critical' },
+      errorRatio: { threshold: 0.01, for: '5m', severity: 'critical', minRequestsPerSecond: 0.1 },
       latencyP95: { threshold: 0.5, for: '5m', severity: 'warning' },
       latencyP99: { threshold: 1, for: '5m', severity: 'critical' },
       cpuPercent: { threshold: 80, for: '10m', severity: 'warning' },
       memoryPercent: { threshold: 85, for: '5m', severity: 'critical' },
+      targetDown: { for: '1m', severity: 'critical' },
+      trafficStopped: { minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' },
     });
   });
 

@@ -3,7 +3,7 @@
  * `service_key` belongs to the retired v1 API), routing by severity (critical pages, warning opens a low-urgency
  * ticket), grouping by alertname and service, and inhibitions so that one problem pages once.
  */
-import { ALERT, LABEL, RECEIVER, SEVERITY } from '../conventions.ts';
+import { ALERT, EXTRA_ALERT, LABEL, RECEIVER, SEVERITY } from '../conventions.ts';
 import type { Model } from '../model/model.ts';
 
 export interface PagerdutyConfig {
@@ -21,9 +21,16 @@ export interface PagerdutyConfig {
   links: { href: string; text: string }[];
 }
 
+export interface WebhookConfig {
+  url: string;
+  send_resolved: boolean;
+  http_config?: { authorization: { type: 'Bearer'; credentials_file: string } };
+}
+
 export interface Receiver {
   name: string;
   pagerduty_configs?: PagerdutyConfig[];
+  webhook_configs?: WebhookConfig[];
 }
 
 export interface Route {
@@ -76,6 +83,23 @@ function pagerduty(model: Model, routingKeyFile: string): PagerdutyConfig {
   };
 }
 
+function deadMansSwitch(model: Model): Receiver {
+  const d = model.routing.deadMansSwitch;
+  if (!d) return { name: RECEIVER.deadMansSwitch };
+  return {
+    name: RECEIVER.deadMansSwitch,
+    webhook_configs: [
+      {
+        url: d.url,
+        send_resolved: false,
+        ...(d.bearerTokenFile
+          ? { http_config: { authorization: { type: 'Bearer' as const, credentials_file: d.bearerTokenFile } } }
+          : {}),
+      },
+    ],
+  };
+}
+
 export function alertmanagerConfig(model: Model): AlertmanagerConfig {
   const r = model.routing;
   const sev = (s: string) => `${LABEL.severity}="${s}"`;
@@ -89,11 +113,31 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
       group_interval: r.groupInterval,
       repeat_interval: r.ticketRepeatInterval,
       routes: [
+        {
+          // The heartbeat: re-sent every minute so the dead man's switch notices within minutes when it stops.
+          receiver: RECEIVER.deadMansSwitch,
+          matchers: [`alertname="${EXTRA_ALERT.watchdog}"`],
+          group_wait: '0s',
+          group_interval: '1m',
+          repeat_interval: '1m',
+        },
         { receiver: RECEIVER.page, matchers: [sev(SEVERITY.critical)], repeat_interval: r.pageRepeatInterval },
         { receiver: RECEIVER.ticket, matchers: [sev(SEVERITY.warning)], repeat_interval: r.ticketRepeatInterval },
       ],
     },
     inhibit_rules: [
+      {
+        // The fast burn already pages; the slow-burn ticket for the same SLO adds nothing.
+        source_matchers: [`alertname="${EXTRA_ALERT.budgetBurnFast}"`],
+        target_matchers: [`alertname="${EXTRA_ALERT.budgetBurnSlow}"`],
+        equal: [LABEL.service, LABEL.slo],
+      },
+      {
+        // A service whose target is down has no traffic: the traffic-stopped ticket adds nothing.
+        source_matchers: [`alertname="${EXTRA_ALERT.targetDown}"`],
+        target_matchers: [`alertname="${EXTRA_ALERT.trafficStopped}"`],
+        equal: [LABEL.service],
+      },
       {
         // p99 above 1s already pages; the p95 warning for the same service adds nothing.
         source_matchers: [`alertname="${ALERT.criticalLatencyP99}"`],
@@ -108,6 +152,7 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
       },
     ],
     receivers: [
+      deadMansSwitch(model),
       { name: RECEIVER.page, pagerduty_configs: [pagerduty(model, r.page.routingKeyFile)] },
       { name: RECEIVER.ticket, pagerduty_configs: [pagerduty(model, r.ticket.routingKeyFile)] },
     ],

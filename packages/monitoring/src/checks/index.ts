@@ -6,6 +6,7 @@ import { checkContract } from './contract.ts';
 import type { Finding } from './finding.ts';
 import { promtoolConfig } from './promtool-config.ts';
 import { promtoolRules } from './promtool-rules.ts';
+import { promtoolTests } from './promtool-tests.ts';
 
 export const CONTRACT = 'contract';
 
@@ -15,11 +16,13 @@ export const contractCheck: Check = {
   description: 'every PromQL expression parses and reads only metrics and labels that exist',
   async run(ctx: CheckContext) {
     const files = ctx.list(OUT.rulesDir, '.yml').map((path) => ({ path, content: ctx.read(path) }));
-    return checkContract(files);
+    // The scrape config's target labels (service, runtime, team) are labels every application series carries.
+    const prometheusConfig = ctx.exists(OUT.prometheusConfig) ? ctx.read(OUT.prometheusConfig) : undefined;
+    return checkContract(files, [], prometheusConfig ? { prometheusConfig } : {});
   },
 };
 
-export const CHECKS: readonly Check[] = [promtoolConfig, promtoolRules, amtoolConfig, contractCheck];
+export const CHECKS: readonly Check[] = [promtoolConfig, promtoolRules, promtoolTests, amtoolConfig, contractCheck];
 
 export interface CheckReport {
   findings: Finding[];

@@ -51,6 +51,34 @@ export function missingTool(check: string, bin: string, pkg: string): Finding {
 }
 
 /**
+ * `promtool test rules` output → one finding per failed test case (`name: …` block), compacted to one line.
+ */
+export function promtoolTestFindings(check: string, file: string, result: ToolResult): Finding[] {
+  if (result.code === 0) return [];
+  const findings: Finding[] = [];
+  let current = '';
+  const flush = () => {
+    if (current) findings.push({ check, severity: 'error', file, message: current.replace(/\s+/g, ' ').trim() });
+    current = '';
+  };
+  for (const raw of `${result.stdout}\n${result.stderr}`.split('\n')) {
+    const line = raw.trim();
+    if (/^Unit Testing:/.test(line)) {
+      flush();
+    } else if (line.startsWith('name:')) {
+      flush();
+      current = line;
+    } else if (current && line) {
+      current += ` ${line}`;
+    } else if (!current && line && !/^(SUCCESS|FAILED:?)$/.test(line)) {
+      findings.push({ check, severity: 'error', file, message: line });
+    }
+  }
+  flush();
+  return findings.length ? findings : toolFindings(check, file, result);
+}
+
+/**
  * Turns a failed tool run into findings, one per FAILED/error line the tool printed (promtool and amtool
  * print `  FAILED: file: ...` and then details). Paths in the tool's output are made relative to `cwd`.
  */
@@ -58,8 +86,9 @@ export function toolFindings(check: string, file: string, result: ToolResult): F
   if (result.code === 0) return [];
   const lines = `${result.stdout}\n${result.stderr}`
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^Checking\b/.test(l) && !/SUCCESS/.test(l) && l !== 'FAILED:');
+    // amtool prints `Checking 'file'  FAILED: reason` on one line; promtool prints `Checking file` alone.
+    .map((l) => l.replace(/^\s*Checking\s+('[^']*'|\S+)\s*/, '').trim())
+    .filter((l) => l !== '' && !/SUCCESS/.test(l) && l !== 'FAILED:' && !/failed to validate \d+ file/.test(l));
   const messages = lines.map((l) => l.replace(/^FAILED:\s*/, ''));
   if (messages.length === 0) messages.push(`exited with code ${result.code}`);
   return messages.map((message) => ({ check, severity: 'error', file, message }));

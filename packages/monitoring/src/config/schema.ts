@@ -40,10 +40,18 @@ const threshold = (value: number, forDuration: string, sev: 'critical' | 'warnin
 export const thresholdsSchema = z
   .strictObject({
     /** HighErrorRate: ratio of 5xx responses per service (seed: 1% for 5m, critical). */
-    errorRatio: threshold(0.01, '5m', 'critical').refine((t) => t.threshold < 1, {
-      message: 'expected a ratio below 1 (0.01 is 1%)',
-      path: ['threshold'],
-    }),
+    errorRatio: z
+      .strictObject({
+        threshold: z.number().gt(0, 'expected a number above 0').lt(1, 'expected a ratio below 1 (0.01 is 1%)'),
+        for: duration.default('5m'),
+        severity: severity.default('critical'),
+        /**
+         * Below this many requests per second (per service, over 5m) a ratio says little: one failed request
+         * out of 15 is 6.7%. Low-traffic services are covered by the SLO burn-rate alerts instead.
+         */
+        minRequestsPerSecond: z.number().min(0, 'expected a number of at least 0').default(0.1),
+      })
+      .default({ threshold: 0.01, for: '5m', severity: 'critical', minRequestsPerSecond: 0.1 }),
     /** HighLatencyP95 in seconds (seed: 0.5s for 5m, warning). */
     latencyP95: threshold(0.5, '5m', 'warning'),
     /** CriticalLatencyP99 in seconds (seed: 1s for 5m, critical). */
@@ -52,13 +60,30 @@ export const thresholdsSchema = z
     cpuPercent: threshold(80, '10m', 'warning'),
     /** HighMemoryUsage in percent (seed: 85% for 5m, critical). */
     memoryPercent: threshold(85, '5m', 'critical'),
+    /** ServiceTargetDown: a service's scrape target answers nothing (`up == 0`); a crash pages this fast. */
+    targetDown: z
+      .strictObject({ for: duration.default('1m'), severity: severity.default('critical') })
+      .default({ for: '1m', severity: 'critical' }),
+    /**
+     * ServiceTrafficStopped: a service that averaged at least `minRequestsPerSecond` over the last day has
+     * received no request for 5m while its target is up (a broken route, DNS or load balancer upstream).
+     */
+    trafficStopped: z
+      .strictObject({
+        minRequestsPerSecond: z.number().gt(0, 'expected a number above 0').default(0.1),
+        for: duration.default('2m'),
+        severity: severity.default('warning'),
+      })
+      .default({ minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' }),
   })
   .default({
-    errorRatio: { threshold: 0.01, for: '5m', severity: 'critical' },
+    errorRatio: { threshold: 0.01, for: '5m', severity: 'critical', minRequestsPerSecond: 0.1 },
     latencyP95: { threshold: 0.5, for: '5m', severity: 'warning' },
     latencyP99: { threshold: 1, for: '5m', severity: 'critical' },
     cpuPercent: { threshold: 80, for: '10m', severity: 'warning' },
     memoryPercent: { threshold: 85, for: '5m', severity: 'critical' },
+    targetDown: { for: '1m', severity: 'critical' },
+    trafficStopped: { minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' },
   });
 
 const objective = z.number().gt(0, 'expected a number above 0').lt(100, 'expected a number below 100');
@@ -159,6 +184,18 @@ export const routingSchema = z
     pageRepeatInterval: duration.default('1h'),
     /** How often a still-firing ticket is re-sent. */
     ticketRepeatInterval: duration.default('12h'),
+    /**
+     * Where the always-firing Watchdog alert goes: an external dead man's switch (e.g. a heartbeat monitor)
+     * that raises its own alarm when the Watchdog stops arriving, i.e. when Prometheus, Alertmanager or the
+     * path between them is down. Without it, the Watchdog goes to a receiver that sends nothing.
+     */
+    deadMansSwitch: z
+      .strictObject({
+        url: z.url(),
+        /** File with a bearer token the heartbeat endpoint expects (never inlined). */
+        bearerTokenFile: z.string().startsWith('/', 'expected an absolute path').optional(),
+      })
+      .optional(),
     /** Events API v2 endpoint; override only for a proxy or a local receiver. */
     pagerdutyUrl: z.url().default('https://events.pagerduty.com/v2/enqueue'),
   })

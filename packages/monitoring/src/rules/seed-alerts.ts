@@ -39,10 +39,12 @@ export function seedAlertGroups(model: Model): RuleGroup[] {
       rules: [
         alert(
           ALERT.highErrorRate,
-          `${RECORD.errorsRate5mByService} > ${num(t.errorRatio.threshold)}`,
+          t.errorRatio.minRequestsPerSecond > 0
+            ? `${RECORD.errorsRate5mByService} > ${num(t.errorRatio.threshold)}\nand on (${S})\nsum by (${S}) (${RECORD.requestsRate5mByService}) >= ${num(t.errorRatio.minRequestsPerSecond)}`
+            : `${RECORD.errorsRate5mByService} > ${num(t.errorRatio.threshold)}`,
           t.errorRatio,
           `High error rate on {{ $labels.${S} }} ({{ $value | humanizePercentage }})`,
-          `{{ $value | humanizePercentage }} of requests to {{ $labels.${S} }} have failed with a 5xx for ${t.errorRatio.for} (threshold ${num(t.errorRatio.threshold * 100)}%).`,
+          `{{ $value | humanizePercentage }} of requests to {{ $labels.${S} }} have failed with a 5xx for ${t.errorRatio.for} (threshold ${num(t.errorRatio.threshold * 100)}%${t.errorRatio.minRequestsPerSecond > 0 ? `, at ${num(t.errorRatio.minRequestsPerSecond)} requests/s or more` : ''}).`,
         ),
         alert(
           ALERT.highLatencyP95,

@@ -1,0 +1,466 @@
+/**
+ * One incident per alert where it must fire (with its exact labels and the value its annotations show) and
+ * a healthy or noisy counterpart where it must not. The expectations are written here from the alert's
+ * meaning, independently of the rule expressions; promtool then checks the rules in out/ against them.
+ * Inputs use a 1m step: promtool's engine caps a query at 10,000 samples, and 1m keeps `[3d]` at 4,320.
+ */
+import { ALERT, EXTRA_ALERT, LABEL, SEVERITY, SLO_KIND } from '../conventions.ts';
+import type { Model, ServiceModel } from '../model/model.ts';
+import { errorBudget } from '../rules/slo.ts';
+import {
+  alertmanagerLabels,
+  counter,
+  counterThenFlat,
+  durationSeries,
+  type InputSeries,
+  nodeLabels,
+  prometheusLabels,
+  requestSeries,
+  selector,
+  targetLabels,
+  upSeries,
+} from './series.ts';
+
+export interface ExpectedAlert {
+  labels: Record<string, string>;
+  /** The alert's value, when its annotations show it. */
+  value?: number;
+}
+
+export interface AlertCase {
+  alertname: string;
+  name: string;
+  input: InputSeries[];
+  evalTime: string;
+  /** Empty: the alert must not fire. */
+  fires: ExpectedAlert[];
+}
+
+const S = LABEL.service;
+
+/** A healthy minute: 600 requests, no error, all fast. */
+function healthy(s: ServiceModel, steps: number): InputSeries[] {
+  return [...requestSeries(s, 600, 0, steps), ...durationSeries(s, 600, 0.1, steps), upSeries(s, steps)];
+}
+
+function sev(severity: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [LABEL.severity]: severity, ...extra };
+}
+
+function seedCases(model: Model, s: ServiceModel): AlertCase[] {
+  const t = model.thresholds;
+  const svc = { [S]: s.name };
+  const minRps = t.errorRatio.minRequestsPerSecond;
+  // Enough traffic for the ratio to count: 100 requests a minute, or 10× the floor.
+  const perMin = Math.max(100, Math.ceil(minRps * 600));
+  const errorsAt = (ratio: number) => Math.round(perMin * ratio);
+  const over = Math.min(0.99, t.errorRatio.threshold * 2);
+  const under = t.errorRatio.threshold / 2;
+  return [
+    {
+      alertname: ALERT.highErrorRate,
+      name: `${s.name}: ${over * 100}% of requests fail`,
+      input: requestSeries(s, perMin - errorsAt(over), errorsAt(over), 30),
+      evalTime: '20m',
+      fires: [{ labels: sev(t.errorRatio.severity, svc), value: errorsAt(over) / perMin }],
+    },
+    {
+      alertname: ALERT.highErrorRate,
+      name: `${s.name}: ${under * 100}% of requests fail (below the threshold)`,
+      input: requestSeries(s, Math.round(1 / under) - 1, 1, 30),
+      evalTime: '20m',
+      fires: [],
+    },
+    ...(minRps > 0
+      ? [
+          {
+            alertname: ALERT.highErrorRate,
+            name: `${s.name}: one error among a trickle of requests (below ${minRps}/s)`,
+            input: [
+              {
+                series: requestSeries(s, 1, 0, 1)[0]?.series ?? '',
+                values: counter(Math.max(1, Math.floor(minRps * 30)), 30),
+              },
+              { series: requestSeries(s, 1, 1, 1)[1]?.series ?? '', values: `0x10 1x20` },
+            ],
+            evalTime: '20m',
+            fires: [],
+          },
+        ]
+      : []),
+    latencyCase(s, ALERT.highLatencyP95, t.latencyP95, 0.95),
+    latencyCase(s, ALERT.criticalLatencyP99, t.latencyP99, 0.99),
+    {
+      alertname: ALERT.highLatencyP95,
+      name: `${s.name}: all requests fast`,
+      input: durationSeries(s, 600, 0.1, 30),
+      evalTime: '20m',
+      fires: [],
+    },
+    {
+      alertname: ALERT.criticalLatencyP99,
+      name: `${s.name}: all requests fast`,
+      input: durationSeries(s, 600, 0.1, 30),
+      evalTime: '20m',
+      fires: [],
+    },
+  ];
+}
+
+/** Requests all in the bucket above the threshold: quantile q = lower + (upper - lower) * q. */
+function latencyCase(
+  s: ServiceModel,
+  alertname: string,
+  spec: { threshold: number; for: string; severity: string },
+  q: number,
+): AlertCase {
+  const bounds = [0, 0.01, 0.05, 0.1, 0.5, 1, 2, 5];
+  const upperIndex = bounds.findIndex((b) => b > spec.threshold);
+  const upper = bounds[upperIndex] ?? 5;
+  const lower = bounds[upperIndex - 1] ?? 0;
+  return {
+    alertname,
+    name: `${s.name}: every request takes between ${lower}s and ${upper}s`,
+    input: durationSeries(s, 600, upper, 40),
+    evalTime: '30m',
+    fires: [{ labels: sev(spec.severity, { [S]: s.name }), value: lower + (upper - lower) * q }],
+  };
+}
+
+function saturationCases(model: Model): AlertCase[] {
+  const t = model.thresholds;
+  const node = nodeLabels(model);
+  const cpu = (idlePerMin: number) => [
+    {
+      series: selector('node_cpu_seconds_total', { ...node, cpu: '0', mode: 'idle' }),
+      values: counter(idlePerMin, 40),
+    },
+    {
+      series: selector('node_cpu_seconds_total', { ...node, cpu: '0', mode: 'user' }),
+      values: counter(60 - idlePerMin, 40),
+    },
+  ];
+  const mem = (availablePercent: number) => [
+    { series: selector('node_memory_MemTotal_bytes', node), values: '1000x40' },
+    { series: selector('node_memory_MemAvailable_bytes', node), values: `${availablePercent * 10}x40` },
+  ];
+  const busy = Math.min(99, t.cpuPercent.threshold + 10);
+  const full = Math.min(99, t.memoryPercent.threshold + 5);
+  return [
+    {
+      alertname: ALERT.highCpuUsage,
+      name: `node at ${busy}% CPU`,
+      input: cpu((60 * (100 - busy)) / 100),
+      evalTime: '30m',
+      fires: [{ labels: sev(t.cpuPercent.severity, { instance: node.instance as string }), value: busy }],
+    },
+    { alertname: ALERT.highCpuUsage, name: 'node at 10% CPU', input: cpu(54), evalTime: '30m', fires: [] },
+    {
+      alertname: ALERT.highMemoryUsage,
+      name: `node at ${full}% memory`,
+      input: mem(100 - full),
+      evalTime: '30m',
+      // A ratio of two node_exporter series keeps all their labels (job, instance).
+      fires: [{ labels: sev(t.memoryPercent.severity, node), value: full }],
+    },
+    { alertname: ALERT.highMemoryUsage, name: 'node at 50% memory', input: mem(50), evalTime: '30m', fires: [] },
+  ];
+}
+
+function sloCases(s: ServiceModel): AlertCase[] {
+  const out: AlertCase[] = [];
+  const kinds: { kind: string; objective: number }[] = [
+    { kind: SLO_KIND.availability, objective: s.slo.availability.objective },
+  ];
+  if (s.slo.latency) kinds.push({ kind: SLO_KIND.latency, objective: s.slo.latency.objective });
+  for (const { kind, objective } of kinds) {
+    const budget = errorBudget(objective);
+    const labels = (severity: string) => sev(severity, { [S]: s.name, [LABEL.slo]: kind });
+    // Bad-event ratios chosen well clear of the thresholds: 14.4× (page), 3× (ticket).
+    const fast = Math.min(0.5, budget * 30);
+    const slow = budget * 5;
+    const quiet = budget * 0.5;
+    const input = (ratio: number, steps: number) => badEvents(s, kind, ratio, steps);
+    out.push(
+      {
+        alertname: EXTRA_ALERT.budgetBurnFast,
+        name: `${s.name} ${kind}: ${fast * 100}% bad events (30× the budget)`,
+        input: input(fast, 90),
+        evalTime: '70m',
+        fires: [{ labels: labels(SEVERITY.critical), value: fast }],
+      },
+      {
+        alertname: EXTRA_ALERT.budgetBurnFast,
+        name: `${s.name} ${kind}: ${slow * 100}% bad events (5×: a ticket, not a page)`,
+        input: input(slow, 90),
+        evalTime: '70m',
+        fires: [],
+      },
+      {
+        alertname: EXTRA_ALERT.budgetBurnSlow,
+        name: `${s.name} ${kind}: ${slow * 100}% bad events for 3h (5× the budget)`,
+        input: input(slow, 200),
+        evalTime: '3h',
+        fires: [{ labels: labels(SEVERITY.warning), value: slow }],
+      },
+      {
+        alertname: EXTRA_ALERT.budgetBurnSlow,
+        name: `${s.name} ${kind}: ${quiet * 100}% bad events (within budget)`,
+        input: input(quiet, 200),
+        evalTime: '3h',
+        fires: [],
+      },
+    );
+  }
+  return out;
+}
+
+/** Traffic with a given ratio of bad events: 5xx for availability, requests over the threshold for latency. */
+function badEvents(s: ServiceModel, kind: string, ratio: number, steps: number): InputSeries[] {
+  const perMin = 10_000;
+  const bad = Math.round(perMin * ratio);
+  if (kind === SLO_KIND.availability) return requestSeries(s, perMin - bad, bad, steps);
+  const threshold = s.slo.latency?.threshold ?? 0.5;
+  const base = targetLabels(s);
+  const req = { ...base, method: 'GET', route: '/users/:id', status: '200' };
+  const bounds = [0.01, 0.05, 0.1, 0.5, 1, 2, 5];
+  return [
+    ...bounds.map((b) => ({
+      series: selector('http_request_duration_seconds_bucket', { ...req, le: String(b) }),
+      values: counter(b < threshold ? 0 : b === threshold ? perMin - bad : perMin, steps),
+    })),
+    {
+      series: selector('http_request_duration_seconds_bucket', { ...req, le: '+Inf' }),
+      values: counter(perMin, steps),
+    },
+    { series: selector('http_request_duration_seconds_count', req), values: counter(perMin, steps) },
+  ];
+}
+
+/**
+ * The other services, alive: absent()-based alerts fire for every service without series, so a case about
+ * one service gives the others their `up` (scraped) or request series (pushed).
+ */
+function othersAlive(model: Model, s: ServiceModel): InputSeries[] {
+  return model.services
+    .filter((o) => o !== s)
+    .flatMap((o) => (o.scrape ? [upSeries(o, 90), ...requestSeries(o, 600, 0, 90)] : requestSeries(o, 600, 0, 90)));
+}
+
+function healthCases(model: Model): AlertCase[] {
+  const t = model.thresholds;
+  const out: AlertCase[] = [];
+  for (const s of model.services) {
+    const svc = { [S]: s.name };
+    if (s.scrape) {
+      out.push(
+        {
+          alertname: EXTRA_ALERT.targetDown,
+          name: `${s.name} crashes: up goes to 0`,
+          input: [upSeries(s, 5, 25)],
+          evalTime: '15m',
+          fires: [{ labels: sev(t.targetDown.severity, targetLabels(s)) }],
+        },
+        { alertname: EXTRA_ALERT.targetDown, name: `${s.name} up`, input: healthy(s, 30), evalTime: '15m', fires: [] },
+        {
+          alertname: EXTRA_ALERT.targetMissing,
+          name: `${s.name} has no target`,
+          input: othersAlive(model, s),
+          evalTime: '15m',
+          fires: [{ labels: sev(SEVERITY.warning, { job: s.job, ...svc }) }],
+        },
+        {
+          alertname: EXTRA_ALERT.targetMissing,
+          name: `${s.name} has its target`,
+          input: [upSeries(s, 30), ...othersAlive(model, s)],
+          evalTime: '15m',
+          fires: [],
+        },
+        {
+          alertname: EXTRA_ALERT.metricsAbsent,
+          name: `${s.name} is up but exposes no request metrics`,
+          input: [upSeries(s, 30), ...othersAlive(model, s)],
+          evalTime: '20m',
+          fires: [{ labels: sev(SEVERITY.warning, svc) }],
+        },
+      );
+    } else {
+      out.push({
+        alertname: EXTRA_ALERT.metricsAbsent,
+        name: `${s.name} pushes nothing`,
+        input: othersAlive(model, s),
+        evalTime: '20m',
+        fires: [{ labels: sev(SEVERITY.warning, svc) }],
+      });
+    }
+    out.push(
+      {
+        alertname: EXTRA_ALERT.metricsAbsent,
+        name: `${s.name} is up and serving`,
+        input: [...healthy(s, 30), ...othersAlive(model, s)],
+        evalTime: '20m',
+        fires: [],
+      },
+      {
+        alertname: EXTRA_ALERT.trafficStopped,
+        name: `${s.name} stops receiving requests while its target stays up`,
+        input: [
+          { series: requestSeries(s, 1, 0, 1)[0]?.series ?? '', values: counterThenFlat(600, 60, 30) },
+          ...(s.scrape ? [upSeries(s, 90)] : []),
+        ],
+        evalTime: '75m',
+        fires: [{ labels: sev(t.trafficStopped.severity, svc) }],
+      },
+      {
+        alertname: EXTRA_ALERT.trafficStopped,
+        name: `${s.name} keeps serving`,
+        input: [...requestSeries(s, 600, 0, 90), ...(s.scrape ? [upSeries(s, 90)] : [])],
+        evalTime: '75m',
+        fires: [],
+      },
+    );
+  }
+  const node = nodeLabels(model);
+  out.push(
+    {
+      alertname: EXTRA_ALERT.infraTargetDown,
+      name: 'node_exporter is down',
+      input: [{ series: selector('up', node), values: '1x5 0x25' }],
+      evalTime: '20m',
+      fires: [{ labels: sev(SEVERITY.warning, node) }],
+    },
+    {
+      alertname: EXTRA_ALERT.infraTargetDown,
+      name: 'node_exporter is up',
+      input: [{ series: selector('up', node), values: '1x30' }],
+      evalTime: '20m',
+      fires: [],
+    },
+  );
+  return out;
+}
+
+function metaCases(model: Model): AlertCase[] {
+  const prom = prometheusLabels(model);
+  const am = alertmanagerLabels(model);
+  const amUrl = `http://${model.alertmanagerTargets[0] ?? 'localhost:9093'}/api/v2/alerts`;
+  const group = { ...prom, rule_group: '/etc/prometheus/rules/slo.yml;slo_api' };
+  return [
+    {
+      alertname: EXTRA_ALERT.watchdog,
+      name: 'always fires (a healthy pipeline); there is no case where it must not',
+      input: [],
+      evalTime: '5m',
+      fires: [{ labels: sev(SEVERITY.none) }],
+    },
+    {
+      alertname: EXTRA_ALERT.ruleFailures,
+      name: 'a rule group fails every minute',
+      input: [{ series: selector('prometheus_rule_evaluation_failures_total', group), values: counter(1, 30) }],
+      evalTime: '20m',
+      fires: [{ labels: sev(SEVERITY.critical, group), value: 5 }],
+    },
+    {
+      alertname: EXTRA_ALERT.ruleFailures,
+      name: 'no failures',
+      input: [{ series: selector('prometheus_rule_evaluation_failures_total', group), values: '0x30' }],
+      evalTime: '20m',
+      fires: [],
+    },
+    {
+      alertname: EXTRA_ALERT.configReloadFailed,
+      name: 'the last reload failed',
+      input: [{ series: selector('prometheus_config_last_reload_successful', prom), values: '1x5 0x30' }],
+      evalTime: '25m',
+      fires: [{ labels: sev(SEVERITY.warning, prom) }],
+    },
+    {
+      alertname: EXTRA_ALERT.configReloadFailed,
+      name: 'reloads succeed',
+      input: [{ series: selector('prometheus_config_last_reload_successful', prom), values: '1x30' }],
+      evalTime: '25m',
+      fires: [],
+    },
+    {
+      alertname: EXTRA_ALERT.notConnectedToAlertmanager,
+      name: 'no Alertmanager discovered',
+      input: [{ series: selector('prometheus_notifications_alertmanagers_discovered', prom), values: '1x5 0x30' }],
+      evalTime: '25m',
+      fires: [{ labels: sev(SEVERITY.critical, prom) }],
+    },
+    {
+      alertname: EXTRA_ALERT.notConnectedToAlertmanager,
+      name: 'one Alertmanager discovered',
+      input: [{ series: selector('prometheus_notifications_alertmanagers_discovered', prom), values: '1x30' }],
+      evalTime: '25m',
+      fires: [],
+    },
+    {
+      alertname: EXTRA_ALERT.errorSendingAlerts,
+      name: '5% of alerts fail to send',
+      input: [
+        {
+          series: selector('prometheus_notifications_errors_total', { ...prom, alertmanager: amUrl }),
+          values: counter(5, 30),
+        },
+        {
+          series: selector('prometheus_notifications_sent_total', { ...prom, alertmanager: amUrl }),
+          values: counter(100, 30),
+        },
+      ],
+      evalTime: '20m',
+      fires: [{ labels: sev(SEVERITY.critical, { ...prom, alertmanager: amUrl }), value: 0.05 }],
+    },
+    {
+      alertname: EXTRA_ALERT.errorSendingAlerts,
+      name: 'all alerts sent',
+      input: [
+        { series: selector('prometheus_notifications_errors_total', { ...prom, alertmanager: amUrl }), values: '0x30' },
+        {
+          series: selector('prometheus_notifications_sent_total', { ...prom, alertmanager: amUrl }),
+          values: counter(100, 30),
+        },
+      ],
+      evalTime: '20m',
+      fires: [],
+    },
+    {
+      alertname: EXTRA_ALERT.notificationsFailing,
+      name: 'PagerDuty notifications fail',
+      input: [
+        {
+          series: selector('alertmanager_notifications_failed_total', { ...am, integration: 'pagerduty' }),
+          values: counter(1, 30),
+        },
+      ],
+      evalTime: '20m',
+      fires: [{ labels: sev(SEVERITY.critical, { instance: am.instance as string, integration: 'pagerduty' }) }],
+    },
+    {
+      alertname: EXTRA_ALERT.notificationsFailing,
+      name: 'notifications delivered',
+      input: [
+        {
+          series: selector('alertmanager_notifications_failed_total', { ...am, integration: 'pagerduty' }),
+          values: '0x30',
+        },
+      ],
+      evalTime: '20m',
+      fires: [],
+    },
+  ];
+}
+
+/** Every case, grouped by alert name. */
+export function alertCases(model: Model): Map<string, AlertCase[]> {
+  const all = [
+    ...model.services.flatMap((s) => seedCases(model, s)),
+    ...saturationCases(model),
+    ...model.services.flatMap(sloCases),
+    ...healthCases(model),
+    ...metaCases(model),
+  ];
+  const byAlert = new Map<string, AlertCase[]>();
+  for (const c of all) byAlert.set(c.alertname, [...(byAlert.get(c.alertname) ?? []), c]);
+  return byAlert;
+}

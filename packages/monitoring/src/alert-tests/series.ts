@@ -1,0 +1,84 @@
+/**
+ * Input series for promtool unit tests, with the labels a real scrape would give them: the contract's
+ * metric names and labels, plus `job`, `instance` and the service's target labels from the scrape config.
+ */
+import {
+  httpRequestDurationSeconds as duration,
+  HTTP_DURATION_BUCKETS,
+  httpRequestsTotal as requests,
+} from '@greyhaven/metric-contract';
+import { JOB } from '../conventions.ts';
+import type { Model, ServiceModel } from '../model/model.ts';
+
+export interface InputSeries {
+  series: string;
+  values: string;
+}
+
+export function selector(name: string, labels: Record<string, string>): string {
+  const body = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(',');
+  return `${name}{${body}}`;
+}
+
+/** The labels Prometheus attaches to a service's series (job, instance, target labels). */
+export function targetLabels(s: ServiceModel): Record<string, string> {
+  return { job: s.job, instance: s.scrape?.targets[0] ?? 'remote-write', ...s.targetLabels };
+}
+
+/** A counter growing by `perStep` each step for `steps` steps (promtool's `0+NxM`). */
+export function counter(perStep: number, steps: number): string {
+  return `0+${perStep}x${steps}`;
+}
+
+/** A counter that grows for `growSteps`, then stays flat for `flatSteps`. */
+export function counterThenFlat(perStep: number, growSteps: number, flatSteps: number): string {
+  return `0+${perStep}x${growSteps} ${perStep * growSteps}+0x${flatSteps}`;
+}
+
+const REQ_LABELS = { method: 'GET', route: '/users/:id' };
+
+/** http_requests_total for a service: `ok` 200s and `errors` 500s per step. */
+export function requestSeries(s: ServiceModel, ok: number, errors: number, steps: number): InputSeries[] {
+  const base = { ...targetLabels(s), ...REQ_LABELS };
+  const out = [{ series: selector(requests.name, { ...base, status: '200' }), values: counter(ok, steps) }];
+  if (errors > 0)
+    out.push({ series: selector(requests.name, { ...base, status: '500' }), values: counter(errors, steps) });
+  return out;
+}
+
+/**
+ * The duration histogram for a service with `perStep` requests a step, all in the bucket whose upper bound
+ * is `bound` (so histogram_quantile(q) = lower + (bound - lower) * q), and `fast` of them in the lowest bucket.
+ */
+export function durationSeries(s: ServiceModel, perStep: number, bound: number, steps: number): InputSeries[] {
+  const base = { ...targetLabels(s), ...REQ_LABELS, status: '200' };
+  const bounds = [...HTTP_DURATION_BUCKETS.map(String), '+Inf'];
+  const series = bounds.map((le) => ({
+    series: selector(`${duration.name}_bucket`, { ...base, le }),
+    values: le === '+Inf' || Number(le) >= bound ? counter(perStep, steps) : counter(0, steps),
+  }));
+  series.push({ series: selector(`${duration.name}_count`, base), values: counter(perStep, steps) });
+  series.push({ series: selector(`${duration.name}_sum`, base), values: counter(perStep * bound, steps) });
+  return series;
+}
+
+/** `up` for a service target: `upSteps` steps of 1, then `downSteps` of 0. */
+export function upSeries(s: ServiceModel, upSteps: number, downSteps = 0): InputSeries {
+  const values = downSteps > 0 ? `1x${upSteps} 0x${downSteps}` : `1x${upSteps}`;
+  return { series: selector('up', targetLabels(s)), values };
+}
+
+export function nodeLabels(model: Model): Record<string, string> {
+  return { job: JOB.nodeExporter, instance: model.nodeExporterTargets[0] ?? 'localhost:9100' };
+}
+
+export function prometheusLabels(model: Model): Record<string, string> {
+  return { job: JOB.prometheus, instance: model.prometheusTargets[0] ?? 'localhost:9090' };
+}
+
+export function alertmanagerLabels(model: Model): Record<string, string> {
+  return { job: JOB.alertmanager, instance: model.alertmanagerTargets[0] ?? 'localhost:9093' };
+}

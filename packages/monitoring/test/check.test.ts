@@ -1,0 +1,152 @@
+/**
+ * `ghmon check` on real promtool and amtool: clean output passes, and deliberately broken files are caught
+ * by the check that owns them (so each check is seen to fail).
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { formatFinding } from '../src/checks/finding.ts';
+import { CHECKS, runChecks } from '../src/checks/index.ts';
+import { FIXTURES, GREYHAVEN_CONFIG, ghmon, tempDir } from './helpers.ts';
+
+// promtool runs every alert's unit tests (~15 s of CPU); on a shared 2-core machine give it room.
+vi.setConfig({ testTimeout: 180_000 });
+
+async function built(config = GREYHAVEN_CONFIG): Promise<string> {
+  const out = join(tempDir(), 'out');
+  const r = await ghmon('build', '--config', config, '--out', out);
+  expect(r.code, r.err).toBe(0);
+  return out;
+}
+
+function edit(out: string, rel: string, from: string | RegExp, to: string): void {
+  const p = join(out, rel);
+  const before = readFileSync(p, 'utf8');
+  const after = before.replace(from, to);
+  expect(after, `pattern ${from} not found in ${rel}`).not.toBe(before);
+  writeFileSync(p, after);
+}
+
+describe('ghmon check', () => {
+  it.each([
+    ['Grey Haven', GREYHAVEN_CONFIG],
+    ['minimal', `${FIXTURES}minimal.config.ts`],
+    ['every feature', `${FIXTURES}full.config.ts`],
+  ])('passes on the %s build (promtool, amtool, unit tests, contract)', async (_, config) => {
+    const out = await built(config);
+    const r = await ghmon('check', '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    for (const id of ['promtool/config', 'promtool/rules', 'promtool/tests', 'amtool/config', 'contract']) {
+      expect(r.out).toMatch(new RegExp(`ok\\s+${id.replace('/', '\\/')}`));
+    }
+  });
+
+  it.each([
+    [
+      'promtool/rules',
+      'a rule that does not parse',
+      'prometheus/rules/golden-signals.yml',
+      'sum(rate(http_requests_total[1m]))',
+      'sum(rate(http_requests_total[1m])',
+      /unclosed left parenthesis/,
+    ],
+    [
+      'promtool/config',
+      'an invalid scrape interval',
+      'prometheus/prometheus.yml',
+      'scrape_interval: 15s',
+      'scrape_interval: 15x',
+      /not a valid duration/,
+    ],
+    [
+      'amtool/config',
+      'a route to a receiver that does not exist',
+      'alertmanager/alertmanager.yml',
+      'receiver: pagerduty-page',
+      'receiver: pagerduty-pages',
+      /undefined receiver/,
+    ],
+    [
+      'promtool/tests',
+      'HighErrorRate loosened to 50%',
+      'prometheus/rules/golden-signals-alerts.yml',
+      'greyhaven:http_errors:rate5m:by_service > 0.01',
+      'greyhaven:http_errors:rate5m:by_service > 0.5',
+      /HighErrorRate/,
+    ],
+    [
+      'promtool/tests',
+      'the burn-rate alerts computed against a 10% budget instead of 0.1%',
+      'prometheus/rules/slo.yml',
+      /\* 0\.001\)/g,
+      '* 0.1)',
+      /ErrorBudgetBurnFast/,
+    ],
+    [
+      'contract',
+      "a rule grouping by the seed's Python label `endpoint`",
+      'prometheus/rules/golden-signals.yml',
+      'sum by (service, method, status) (rate(http_requests_total[5m]))',
+      'sum by (service, endpoint) (rate(http_requests_total[5m]))',
+      /label "endpoint" is not produced by http_requests_total.*\(at column \d+\)/,
+    ],
+    [
+      'contract',
+      'a misspelt metric',
+      'prometheus/rules/golden-signals.yml',
+      'sum(rate(http_requests_total[1m]))',
+      'sum(rate(http_request_total[1m]))',
+      /unknown metric "http_request_total" \(did you mean "http_requests_total"\?\)/,
+    ],
+  ])('%s catches %s', async (check, _, file, from, to, message) => {
+    const out = await built();
+    // Only the check under test runs (the others are covered above); it reads the edited file on disk.
+    const owner = CHECKS.filter((c) => c.id === check);
+    expect(owner).toHaveLength(1);
+    edit(out, file, from, to);
+    const { findings } = await runChecks(out, owner);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.map(formatFinding).join('\n')).toMatch(message);
+  });
+
+  it('exits 1 and marks the failing check when the CLI finds a problem', async () => {
+    const out = await built();
+    edit(
+      out,
+      'prometheus/rules/golden-signals.yml',
+      'sum(rate(http_requests_total[1m]))',
+      'sum(rate(http_request_total[1m]))',
+    );
+    const r = await ghmon('check', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL\s+contract/);
+    expect(r.out).toMatch(/ok\s+promtool\/rules/);
+  });
+
+  it('names file, group and rule for a contract finding', async () => {
+    const out = await built();
+    edit(
+      out,
+      'prometheus/rules/golden-signals.yml',
+      'sum(rate(http_requests_total[1m]))',
+      'sum(rate(http_request_total[1m]))',
+    );
+    const r = await ghmon('check', '--out', out);
+    expect(r.err).toContain('prometheus/rules/golden-signals.yml:golden_signals_request_rate:greyhaven:http_rps:');
+  });
+
+  it('reports missing files instead of crashing', async () => {
+    const out = await built();
+    rmSync(join(out, 'alertmanager'), { recursive: true });
+    const r = await ghmon('check', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/alertmanager\/alertmanager\.yml: file is missing/);
+  });
+
+  it('says to build first when out/ does not exist', async () => {
+    const r = await ghmon('check', '--out', join(tempDir(), 'nope'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/run `ghmon build` first/);
+  });
+});
