@@ -7,7 +7,8 @@
  *   const metrics = createMiddleware({ type: 'request' }).server(tanstackStartMetrics({ routes }))
  *   export const startInstance = createStart(() => ({ requestMiddleware: [metrics] }))
  *
- * Written against the documented call shape: `.server(async ({ request, pathname, context, next }) => ...)`,
+ * Written against the documented call shape (and run inside a real Start 1.169 app on Node 22 by
+ * test/tanstack-start.test.ts): `.server(async ({ request, pathname, context, next }) => ...)`,
  * where `next()` resolves to the downstream result whose `response` is the Response, a handler's thrown
  * Response/redirect becomes that response, and any other error propagates out of `next()`. The middleware
  * returns `next()`'s result unchanged.
