@@ -12,7 +12,6 @@
  * label sets can collide. Every label value is sanitised and escaped once, when its series is created.
  */
 import {
-  APPLICATION_METRICS,
   dbPoolConnectionsActive,
   dbPoolConnectionsMax,
   httpActiveConnections,
@@ -116,9 +115,6 @@ export class HttpMetrics {
     this.preInitServerErrors = options.preInitServerErrors ?? true;
     this.onError = options.onError ?? defaultOnError();
   }
-
-  /** The families this instance renders, from the contract. */
-  static readonly families: readonly MetricSpec[] = APPLICATION_METRICS;
 
   /** Label sets currently held (excluding overflow series). */
   get labelSetCount(): number {
@@ -242,11 +238,6 @@ export class HttpMetrics {
   async render(format: ExpositionFormat): Promise<string> {
     const pools = await this.readPools();
     return this.renderSync(format, pools);
-  }
-
-  /** Names every family this instance exposes (for conflict checks against other registries). */
-  familyNames(): string[] {
-    return APPLICATION_METRICS.map((m) => m.name);
   }
 
   private renderSync(format: ExpositionFormat, pools: { active: number; max: number } | undefined): string {
