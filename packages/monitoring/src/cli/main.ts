@@ -12,19 +12,41 @@ export const USAGE = `Usage: ghmon <command> [options]
 Commands:
   build   [--config F] [--out DIR]   generate Prometheus, Alertmanager and contract files into DIR (default out/)
   check   [--out DIR]                check DIR with promtool, amtool and the metric-contract check
-  start   [--config F] [--out DIR]   build, then check (what \`npm start\` runs)
+  start   [--config F] [--out DIR]   build and check out/, then run the stack (what \`npm start\` runs)
+  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--state DIR]
+                                     run Prometheus, Alertmanager, node_exporter, demo services, traffic and a local
+                                     PagerDuty receiver on 127.0.0.1 until Ctrl-C (state in .ghmon/)
+  down    [--state DIR]              stop the running stack
+  status  [--state DIR]              health of each part: processes, targets, rules, alerts, pages
+  incident <errors|latency|crash> [--service S] [--duration D]
+                                     inject an incident into a demo service and watch it page
+  replay  [--out DIR] [--scenario ID]  incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/
   help                               this text
 
 Options:
   --config F   the config module (default ${DEFAULT_CONFIG_FILE})
   --out DIR    the output directory (default out)
+  --state DIR  the local stack's state directory (default .ghmon)
+  --scenario ID, --warmup DUR, --strict   replay: one scenario (repeatable), healthy time before onset, exit 1 on a missed goal
 `;
 
 const OPTIONS = {
   config: { type: 'string', default: DEFAULT_CONFIG_FILE },
   out: { type: 'string', default: 'out' },
   help: { type: 'boolean', short: 'h', default: false },
+  scenario: { type: 'string', multiple: true },
+  warmup: { type: 'string' },
+  strict: { type: 'boolean', default: false },
+  state: { type: 'string', default: '.ghmon' },
+  port: { type: 'string', multiple: true },
+  rps: { type: 'string', default: '5' },
+  fast: { type: 'boolean', default: false },
+  service: { type: 'string' },
+  duration: { type: 'string', default: '5m' },
 } as const;
+
+/** Commands that take a positional argument after their name. */
+const WITH_ARGUMENT = new Set(['incident', 'deploy']);
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   try {
@@ -34,7 +56,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(USAGE);
       return command === undefined && !values.help ? 2 : 0;
     }
-    if (rest.length > 0) throw new UserError(`unexpected argument: ${rest[0]}`);
+    if (rest.length > (WITH_ARGUMENT.has(command) ? 1 : 0)) {
+      throw new UserError(`unexpected argument: ${rest[WITH_ARGUMENT.has(command) ? 1 : 0]}`);
+    }
     const out = values.out.replace(/\/+$/, '') || '.';
     switch (command) {
       // Commands are loaded on demand: `ghmon build` need not load the checks, and vice versa.
@@ -43,13 +67,37 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'check':
         return await (await import('./check.ts')).check({ out }, io);
       case 'start':
-        return await (await import('./start.ts')).start({ config: values.config, out }, io);
+        return await (await import('./start.ts')).start({ config: values.config, out, ...stackOptions(values) }, io);
+      case 'up':
+        return await (await import('./up.ts')).up({ config: values.config, ...stackOptions(values) }, io);
+      case 'down':
+        return await (await import('./down.ts')).down({ state: values.state }, io);
+      case 'status':
+        return await (await import('./status.ts')).status({ state: values.state }, io);
+      case 'incident':
+        return await (await import('./incident.ts')).incident(
+          {
+            kind: rest[0],
+            ...(values.service ? { service: values.service } : {}),
+            duration: values.duration,
+            state: values.state,
+          },
+          io,
+        );
+      case 'replay':
+        return await (await import('./replay.ts')).replay({ ...values, out }, io);
       default:
         throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+function stackOptions(values: { state: string; port?: string[]; rps: string; fast: boolean }) {
+  const rps = Number(values.rps);
+  if (!Number.isFinite(rps) || rps < 0 || rps > 1000) throw new UserError(`--rps ${values.rps}: expected 0 to 1000`);
+  return { state: values.state, ports: values.port ?? [], rps, fast: values.fast };
 }
 
 function reportError(err: unknown, io: Io): number {

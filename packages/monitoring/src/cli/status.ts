@@ -1,0 +1,35 @@
+/** `ghmon status`: health of each part of the running stack. Exit 1 when something is unhealthy. */
+import { stackStatus } from '../stack/status.ts';
+import type { Io } from './io.ts';
+
+const mark = (ok: boolean) => (ok ? 'ok  ' : 'FAIL');
+
+export async function status(opts: { state: string }, io: Io): Promise<number> {
+  const s = await stackStatus(opts.state);
+  if (!s) {
+    io.out('ghmon status: no stack is running (start one with `ghmon up`).');
+    return 3;
+  }
+  const p = s.prometheus;
+  const missing = s.processes.filter((x) => x.pid === undefined).map((x) => x.name);
+  io.out(`ghmon status (supervisor pid ${s.info.pid}, up since ${s.info.startedAt})`);
+  io.out(
+    `  ${mark(missing.length === 0)} processes     ${s.processes.length - missing.length}/${s.processes.length} running${missing.length ? ` (not running: ${missing.join(', ')})` : ''}`,
+  );
+  io.out(
+    `  ${mark(p.ready)} prometheus    ${p.ready ? 'ready' : 'not ready'}; targets ${p.targetsUp} up, ${p.targetsDown.length} down${p.targetsDown.length ? `: ${p.targetsDown.join('; ')}` : ''}`,
+  );
+  io.out(`  ${mark(p.ruleErrors === 0 && p.rules > 0)} rules         ${p.rules} loaded, ${p.ruleErrors} failing`);
+  io.out(
+    `  ${mark(s.alertmanager.ready)} alertmanager  ${s.alertmanager.ready ? 'ready' : 'not ready'}; ${s.alertmanager.activeAlerts} active alerts${s.alertmanager.clusterPeers !== undefined ? `; cluster peers ${s.alertmanager.clusterPeers}` : ''}`,
+  );
+  io.out(`       firing        ${p.firing.length ? [...new Set(p.firing)].join(', ') : 'none'}`);
+  const r = s.receiver;
+  const last = r.last
+    ? `last: #${r.last.id} ${r.last.status} "${r.last.summary}" (${r.last.resolvedAt ?? r.last.triggeredAt})`
+    : 'no page yet';
+  io.out(`  ${mark(r.ready)} pagerduty     ${r.incidents} incidents, ${r.open} open; ${last}`);
+  io.out(`       watchdog      ${r.lastHeartbeat ? `last heartbeat ${r.lastHeartbeat}` : 'no heartbeat yet'}`);
+  const healthy = missing.length === 0 && p.ready && p.ruleErrors === 0 && s.alertmanager.ready && r.ready;
+  return healthy ? 0 : 1;
+}

@@ -1,0 +1,74 @@
+/** `ghmon up`: run the whole stack locally on real binaries until Ctrl-C or `ghmon down`. */
+import { loadConfig } from '../config/load.ts';
+import { parsePortOverrides } from '../stack/ports.ts';
+import type { SupervisorEvent } from '../stack/supervisor.ts';
+import { type RunningStack, startStack } from '../stack/up.ts';
+import type { Io } from './io.ts';
+
+export interface UpCliOptions {
+  config: string;
+  state: string;
+  ports: string[];
+  rps: number;
+  fast: boolean;
+}
+
+function describe(e: SupervisorEvent): string | undefined {
+  switch (e.type) {
+    case 'starting':
+      return undefined;
+    case 'ready':
+      return `  ✓ ${e.name} ready (${(e.ms / 1000).toFixed(1)}s)`;
+    case 'exited':
+      return `  ! ${e.name} exited (${e.signal ?? `code ${e.code}`})`;
+    case 'restarting':
+      return `  ↻ ${e.name}: restart #${e.attempt} in ${(e.inMs / 1000).toFixed(1)}s`;
+    case 'stopped':
+      return `  ■ ${e.name} stopped`;
+  }
+}
+
+export function printStack(stack: RunningStack, io: Io): void {
+  const { info } = stack;
+  io.out('');
+  io.out(
+    `ghmon up: ${info.components.length} processes ready in ${(stack.readyMs / 1000).toFixed(1)}s (state in ${stack.layout.root})`,
+  );
+  io.out('');
+  io.out(`  ${'component'.padEnd(16)}${'port'.padEnd(8)}open`);
+  for (const c of info.components) {
+    io.out(`  ${c.name.padEnd(16)}${String(c.port ?? '').padEnd(8)}${c.url ?? ''}`);
+  }
+  io.out('');
+  io.out('  Everything listens on 127.0.0.1 only; web auth is off locally (production outputs enable it).');
+  io.out(`  Pages go to the local PagerDuty receiver: http://127.0.0.1:${info.ports.receiver}/`);
+  io.out('  Try: ghmon incident crash --duration 2m   ·   ghmon status   ·   Ctrl-C or `ghmon down` to stop');
+}
+
+export async function up(opts: UpCliOptions, io: Io): Promise<number> {
+  const config = await loadConfig(opts.config);
+  io.out('ghmon up: starting Prometheus, Alertmanager, node_exporter, the demo services and the PagerDuty receiver…');
+  const stack = await startStack({
+    config,
+    stateDir: opts.state,
+    ports: parsePortOverrides(opts.ports),
+    rps: opts.rps,
+    fast: opts.fast,
+    onEvent: (e) => {
+      const line = describe(e);
+      if (line) io.out(line);
+    },
+  });
+  printStack(stack, io);
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      io.out('\nghmon: stopping…');
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  await stack.stop();
+  io.out('ghmon: stopped, no process left.');
+  return 0;
+}

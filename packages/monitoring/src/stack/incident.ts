@@ -1,0 +1,85 @@
+/**
+ * `ghmon incident <errors|latency|crash>`: injects an incident into a demo service of the running stack.
+ * errors/latency use the demo services' `/admin/inject` switch; crash SIGKILLs the process and holds its
+ * restart for the duration (the supervisor restarts it afterwards). The incident ends after `durationMs`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../config/errors.ts';
+import { layout } from './layout.ts';
+import { livePids, signal } from './pids.ts';
+import { readStackInfo } from './up.ts';
+
+export const INCIDENT_KINDS = ['errors', 'latency', 'crash'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+export interface IncidentOptions {
+  kind: IncidentKind;
+  service?: string;
+  durationMs: number;
+  /** Share of requests that fail (errors), default 0.5. */
+  errorRate?: number;
+  /** Added latency (latency), default 1500 ms: p99 above the 1s threshold. */
+  latencyMs?: number;
+  stateDir?: string;
+}
+
+export interface IncidentHandle {
+  service: string;
+  kind: IncidentKind;
+  startedAt: Date;
+  /** Resolves when the incident has ended (injection reset, or the crashed process released). */
+  done: Promise<void>;
+  /** Ends the incident early. */
+  end(): Promise<void>;
+}
+
+async function inject(baseUrl: string, body: { errorRate?: number; latencyMs?: number }): Promise<void> {
+  const r = await fetch(`${baseUrl}/admin/inject`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!r.ok) throw new UserError(`${baseUrl}/admin/inject answered ${r.status}`);
+  await r.arrayBuffer();
+}
+
+export async function startIncident(opts: IncidentOptions): Promise<IncidentHandle> {
+  const info = readStackInfo(opts.stateDir);
+  if (!info) throw new UserError('no stack is running here: start it with `ghmon up`');
+  const service = opts.service ?? info.services[0];
+  if (!service || !info.services.includes(service)) {
+    throw new UserError(`--service ${opts.service}: unknown service (running: ${info.services.join(', ')})`);
+  }
+  const baseUrl = `http://127.0.0.1:${info.ports[service]}`;
+  const l = layout(opts.stateDir);
+  const startedAt = new Date();
+  let timer: NodeJS.Timeout | undefined;
+  let finish: () => Promise<void>;
+  if (opts.kind === 'crash') {
+    const pid = livePids(l.pids).get(service);
+    if (pid === undefined) throw new UserError(`${service} is not running`);
+    writeFileSync(join(l.holds, service), String(Date.now() + opts.durationMs));
+    signal(pid, 'SIGKILL');
+    finish = async () => {};
+  } else {
+    const body = opts.kind === 'errors' ? { errorRate: opts.errorRate ?? 0.5 } : { latencyMs: opts.latencyMs ?? 1500 };
+    await inject(baseUrl, body);
+    finish = () => inject(baseUrl, { errorRate: 0, latencyMs: 0 });
+  }
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  let ended = false;
+  const end = async () => {
+    if (ended) return done;
+    ended = true;
+    if (timer) clearTimeout(timer);
+    await finish().catch(() => {});
+    resolveDone();
+  };
+  timer = setTimeout(() => void end(), opts.durationMs);
+  return { service, kind: opts.kind, startedAt, done, end };
+}

@@ -1,0 +1,51 @@
+/**
+ * The local stack's config: the user's config with every target moved to 127.0.0.1, each service played by a
+ * demo service of its runtime, PagerDuty pointed at the local receiver with a local routing key file, and the
+ * Watchdog at the receiver's heartbeat endpoint. Thresholds, SLOs and routing structure stay the user's, so the
+ * same generators produce the files the stack runs. `fast` shortens intervals for demos and tests.
+ */
+
+import { validateConfig } from '../config/load.ts';
+import type { MonitoringConfig } from '../config/schema.ts';
+import type { Layout } from './layout.ts';
+import type { Ports } from './ports.ts';
+
+export interface LocalOptions {
+  ports: Ports;
+  layout: Layout;
+  fast?: boolean;
+}
+
+export function localConfig(config: MonitoringConfig, opts: LocalOptions): MonitoringConfig {
+  const { ports, layout } = opts;
+  const port = (name: string) => {
+    const p = ports[name];
+    if (p === undefined) throw new Error(`no port for ${name}`);
+    return p;
+  };
+  const receiver = `http://127.0.0.1:${port('receiver')}`;
+  const local: MonitoringConfig = {
+    ...structuredClone(config),
+    environment: 'local',
+    services: config.services.map((s) => {
+      const { push: _push, ...rest } = s;
+      return { ...rest, scrape: { targets: [`127.0.0.1:${port(s.name)}`], scheme: 'http', metricsPath: '/metrics' } };
+    }),
+    prometheus: { targets: [`127.0.0.1:${port('prometheus')}`] },
+    alertmanager: { targets: [`127.0.0.1:${port('alertmanager')}`] },
+    nodeExporter: { targets: [`127.0.0.1:${port('node-exporter')}`] },
+    routing: {
+      ...config.routing,
+      page: { routingKeyFile: layout.routingKeyFile },
+      ticket: { routingKeyFile: layout.routingKeyFile },
+      pagerdutyUrl: `${receiver}/v2/enqueue`,
+      deadMansSwitch: { url: `${receiver}/heartbeat` },
+    },
+  };
+  if (opts.fast) {
+    Object.assign(local, { scrapeInterval: '2s', evaluationInterval: '2s' });
+    local.thresholds = { ...local.thresholds, targetDown: { ...local.thresholds.targetDown, for: '10s' } };
+    local.routing = { ...local.routing, groupWait: '2s', groupInterval: '10s' };
+  }
+  return validateConfig(local, 'local stack config');
+}

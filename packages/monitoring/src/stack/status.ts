@@ -1,0 +1,103 @@
+/** `ghmon status`: the health of each part of a running stack, from the HTTP APIs of its processes. */
+
+import { layout } from './layout.ts';
+import type { StoreState } from './pagerduty/store.ts';
+import { livePids } from './pids.ts';
+import { readStackInfo, type StackInfo } from './up.ts';
+
+export interface StackStatus {
+  info: StackInfo;
+  processes: { name: string; pid?: number }[];
+  prometheus: {
+    ready: boolean;
+    targetsUp: number;
+    targetsDown: string[];
+    rules: number;
+    ruleErrors: number;
+    firing: string[];
+  };
+  alertmanager: { ready: boolean; activeAlerts: number; clusterPeers?: number };
+  receiver: {
+    ready: boolean;
+    incidents: number;
+    open: number;
+    last?: StoreState['incidents'][number];
+    lastHeartbeat?: string;
+  };
+}
+
+async function json<T>(url: string): Promise<T | undefined> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (!r.ok) return undefined;
+    return (await r.json()) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ok(url: string): Promise<boolean> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    await r.arrayBuffer();
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+interface Target {
+  health: string;
+  labels: Record<string, string>;
+  lastError: string;
+}
+interface RuleGroup {
+  rules: { name: string; health: string; type: string; state?: string }[];
+}
+
+export async function stackStatus(stateDir?: string): Promise<StackStatus | undefined> {
+  const info = readStackInfo(stateDir);
+  if (!info) return undefined;
+  const pids = livePids(layout(stateDir).pids);
+  const prom = `http://127.0.0.1:${info.ports.prometheus}`;
+  const am = `http://127.0.0.1:${info.ports.alertmanager}`;
+  const rx = `http://127.0.0.1:${info.ports.receiver}`;
+  const [pReady, targets, rules, aReady, alerts, amStatus, rReady, incidents] = await Promise.all([
+    ok(`${prom}/-/ready`),
+    json<{ data: { activeTargets: Target[] } }>(`${prom}/api/v1/targets?state=active`),
+    json<{ data: { groups: RuleGroup[] } }>(`${prom}/api/v1/rules`),
+    ok(`${am}/-/ready`),
+    json<unknown[]>(`${am}/api/v2/alerts?active=true&silenced=false&inhibited=false`),
+    json<{ cluster?: { peers?: unknown[] } }>(`${am}/api/v2/status`),
+    ok(`${rx}/health`),
+    json<StoreState>(`${rx}/api/incidents`),
+  ]);
+  const active = targets?.data.activeTargets ?? [];
+  const allRules = (rules?.data.groups ?? []).flatMap((g) => g.rules);
+  return {
+    info,
+    processes: info.components.map((c) => ({ name: c.name, ...(pids.has(c.name) ? { pid: pids.get(c.name) } : {}) })),
+    prometheus: {
+      ready: pReady,
+      targetsUp: active.filter((t) => t.health === 'up').length,
+      targetsDown: active
+        .filter((t) => t.health !== 'up')
+        .map((t) => `${t.labels.job}/${t.labels.instance}${t.lastError ? ` (${t.lastError})` : ''}`),
+      rules: allRules.length,
+      ruleErrors: allRules.filter((r) => r.health === 'err').length,
+      firing: allRules.filter((r) => r.type === 'alerting' && r.state === 'firing').map((r) => r.name),
+    },
+    alertmanager: {
+      ready: aReady,
+      activeAlerts: alerts?.length ?? 0,
+      ...(amStatus?.cluster?.peers ? { clusterPeers: amStatus.cluster.peers.length } : {}),
+    },
+    receiver: {
+      ready: rReady,
+      incidents: incidents?.incidents.length ?? 0,
+      open: incidents?.incidents.filter((i) => i.status !== 'resolved').length ?? 0,
+      ...(incidents?.incidents.length ? { last: incidents.incidents[incidents.incidents.length - 1] } : {}),
+      ...(incidents?.lastHeartbeat ? { lastHeartbeat: incidents.lastHeartbeat } : {}),
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * `ghmon up` as a library: derive the local config, generate its files into <state>/out with the same
+ * generators as `ghmon build`, start every process under the supervisor and wait until all are ready.
+ * One stack per state directory; a second `up` while one runs is refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UserError } from '../config/errors.ts';
+import type { MonitoringConfig } from '../config/schema.ts';
+import { generate } from '../generate.ts';
+import { buildModel } from '../model/model.ts';
+import { writeOutput } from '../output/write.ts';
+import { type ChildSpec, stackComponents } from './components.ts';
+import { type Layout, layout as makeLayout } from './layout.ts';
+import { localConfig } from './local-config.ts';
+import { livePid, livePids, signal, writePidFile } from './pids.ts';
+import { assertPortsFree, DEFAULT_PORTS, type Ports, SERVICE_BASE_PORT } from './ports.ts';
+import { Supervisor, type SupervisorEvent } from './supervisor.ts';
+
+export interface UpOptions {
+  config: MonitoringConfig;
+  stateDir?: string;
+  /** Overrides of DEFAULT_PORTS and service ports, by name. */
+  ports?: Ports;
+  /** Demo requests per second per service (default 5; 0 disables the traffic generator). */
+  rps?: number;
+  fast?: boolean;
+  onEvent?: (e: SupervisorEvent) => void;
+  /** Supervisor tuning (tests). */
+  graceMs?: number;
+  backoffMs?: number;
+}
+
+export interface StackInfo {
+  pid: number;
+  startedAt: string;
+  ports: Ports;
+  components: { name: string; kind: ChildSpec['kind']; url?: string; port?: number }[];
+  services: string[];
+  routingKeyFile: string;
+  out: string;
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  layout: Layout;
+  supervisor: Supervisor;
+  /** Milliseconds from the call to every process ready. */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+export function stackPorts(config: MonitoringConfig, overrides: Ports = {}): Ports {
+  const ports: Ports = { ...DEFAULT_PORTS };
+  config.services.forEach((s, i) => {
+    ports[s.name] = SERVICE_BASE_PORT + i;
+  });
+  for (const name of Object.keys(overrides)) {
+    if (!(name in ports)) {
+      throw new UserError(`--port ${name}=…: unknown component (known: ${Object.keys(ports).join(', ')})`);
+    }
+  }
+  return { ...ports, ...overrides };
+}
+
+/** A 32-character routing key for the local receiver, created once, readable only by its owner. */
+function ensureRoutingKey(file: string): void {
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${randomBytes(16).toString('hex')}\n`, { mode: 0o600 });
+}
+
+/** Kills processes a crashed earlier `up` left behind (found through their pid files). */
+export function reapLeftovers(l: Layout): string[] {
+  const reaped: string[] = [];
+  for (const [name, pid] of livePids(l.pids)) {
+    if (signal(pid, 'SIGKILL')) reaped.push(`${name} (pid ${pid})`);
+  }
+  return reaped;
+}
+
+export async function startStack(opts: UpOptions): Promise<RunningStack> {
+  const started = Date.now();
+  const l = makeLayout(opts.stateDir);
+  mkdirSync(l.root, { recursive: true });
+  const running = livePid(l.supervisorPid);
+  if (running !== undefined && running !== process.pid) {
+    throw new UserError(`ghmon is already running (pid ${running}, state in ${l.root}). Stop it with \`ghmon down\`.`);
+  }
+  reapLeftovers(l);
+  const ports = stackPorts(opts.config, opts.ports);
+  await assertPortsFree(ports);
+  ensureRoutingKey(l.routingKeyFile);
+  const model = buildModel(localConfig(opts.config, { ports, layout: l, fast: opts.fast ?? false }));
+  writeOutput(l.out, generate(model));
+
+  const specs = stackComponents(model, { layout: l, ports, rps: opts.rps ?? 5 });
+  writePidFile(l.supervisorPid, process.pid);
+  const info: StackInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    ports,
+    components: specs.map((s) => ({ name: s.name, kind: s.kind, url: s.url, port: s.port })),
+    services: model.services.map((s) => s.name),
+    routingKeyFile: l.routingKeyFile,
+    out: l.out,
+  };
+  writeFileSync(l.stackFile, `${JSON.stringify(info, null, 2)}\n`);
+
+  const supervisor = new Supervisor({
+    layout: l,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+    ...(opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {}),
+  });
+  const stop = async () => {
+    await supervisor.stop();
+    rmSync(l.stackFile, { force: true });
+    if (livePid(l.supervisorPid) === process.pid) rmSync(l.supervisorPid, { force: true });
+  };
+  try {
+    // Everything starts at once; Prometheus and Alertmanager find their targets as they come up.
+    await Promise.all(specs.map((s) => supervisor.start(s)));
+  } catch (err) {
+    await stop();
+    throw new UserError(`the stack did not start: ${(err as Error).message}`);
+  }
+  return { info, layout: l, supervisor, readyMs: Date.now() - started, stop };
+}
+
+/** Reads what a running `ghmon up` wrote about itself, or undefined. */
+export function readStackInfo(stateDir?: string): StackInfo | undefined {
+  const l = makeLayout(stateDir);
+  if (!existsSync(l.stackFile) || livePid(l.supervisorPid) === undefined) return undefined;
+  return JSON.parse(readFileSync(l.stackFile, 'utf8')) as StackInfo;
+}

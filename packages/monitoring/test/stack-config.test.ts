@@ -1,0 +1,70 @@
+/** The local stack's config and ports, without starting anything. */
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.ts';
+import { buildModel } from '../src/model/model.ts';
+import { stackComponents } from '../src/stack/components.ts';
+import { layout } from '../src/stack/layout.ts';
+import { localConfig } from '../src/stack/local-config.ts';
+import { assertPortsFree, freePort, parsePortOverrides } from '../src/stack/ports.ts';
+import { stackPorts } from '../src/stack/up.ts';
+import { GREYHAVEN_CONFIG } from './helpers.ts';
+
+describe('ports', () => {
+  it('parses NAME=PORT and rejects anything else', () => {
+    expect(parsePortOverrides(['prometheus=19090', 'api=18081'])).toEqual({ prometheus: 19090, api: 18081 });
+    expect(() => parsePortOverrides(['prometheus'])).toThrow(/expected NAME=PORT/);
+    expect(() => parsePortOverrides(['prometheus=70000'])).toThrow(/1 to 65535/);
+  });
+
+  it('rejects an unknown component', async () => {
+    expect(() => stackPorts(config, { grafana: 3001 })).toThrow(/unknown component.*known: prometheus/);
+  });
+
+  it('names a port that is already taken', async () => {
+    const port = await freePort();
+    const server = createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      await expect(assertPortsFree({ alertmanager: port })).rejects.toThrow(`alertmanager on 127.0.0.1:${port}`);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+const config = await loadConfig(GREYHAVEN_CONFIG);
+
+describe('local stack config', () => {
+  const l = layout('/tmp/ghmon-state');
+  const ports = stackPorts(config);
+  const local = localConfig(config, { ports, layout: l });
+
+  it('keeps the services, thresholds and SLOs, with every target on 127.0.0.1', () => {
+    expect(local.services.map((s) => s.name)).toEqual(config.services.map((s) => s.name));
+    expect(local.thresholds).toEqual(config.thresholds);
+    for (const s of local.services) expect(s.scrape?.targets[0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    for (const t of [local.prometheus, local.alertmanager, local.nodeExporter])
+      expect(t.targets[0]).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('sends pages to the local receiver with a local routing key file', () => {
+    expect(local.routing.pagerdutyUrl).toBe(`http://127.0.0.1:${ports.receiver}/v2/enqueue`);
+    expect(local.routing.page.routingKeyFile).toBe(l.routingKeyFile);
+    expect(local.routing.deadMansSwitch?.url).toBe(`http://127.0.0.1:${ports.receiver}/heartbeat`);
+  });
+
+  it('fast mode shortens intervals only', () => {
+    const fast = localConfig(config, { ports, layout: l, fast: true });
+    expect(fast.scrapeInterval).toBe('2s');
+    expect(fast.thresholds.errorRatio).toEqual(config.thresholds.errorRatio);
+  });
+
+  it('binds every process to 127.0.0.1', () => {
+    const specs = stackComponents(buildModel(local), { layout: l, ports, rps: 5 });
+    for (const s of specs.filter((x) => x.command.includes('prometheus'))) {
+      expect(s.args.join(' ')).toMatch(/listen-address=127\.0\.0\.1:/);
+    }
+    for (const s of specs.filter((x) => x.kind === 'service')) expect(s.env?.HOST).toBe('127.0.0.1');
+  });
+});

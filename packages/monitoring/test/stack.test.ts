@@ -1,0 +1,179 @@
+/**
+ * `ghmon up` end to end on the real Debian binaries (Prometheus, Alertmanager, node_exporter), the demo
+ * services and the local PagerDuty receiver. Test mode is `fast`: 2s scrape and evaluation intervals, a 10s
+ * `for` on ServiceTargetDown, 2s group_wait and 10s group_interval; everything else is the generated config.
+ * Every wait is bounded.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../src/config/load.ts';
+import { stopStack } from '../src/stack/down.ts';
+import { startIncident } from '../src/stack/incident.ts';
+import { layout } from '../src/stack/layout.ts';
+import type { StoreState } from '../src/stack/pagerduty/store.ts';
+import { livePids, procStartTime } from '../src/stack/pids.ts';
+import { freePort } from '../src/stack/ports.ts';
+import { type RunningStack, startStack } from '../src/stack/up.ts';
+import { GREYHAVEN_CONFIG, REPO_ROOT, tempDir } from './helpers.ts';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
+
+async function ports(): Promise<Record<string, number>> {
+  const names = ['prometheus', 'alertmanager', 'node-exporter', 'receiver', 'dashboard', 'api', 'backend'];
+  const out: Record<string, number> = {};
+  for (const n of names) out[n] = await freePort();
+  return out;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+}
+
+const incidents = async (stack: RunningStack) =>
+  (await (await fetch(`http://127.0.0.1:${stack.info.ports.receiver}/api/incidents`)).json()) as StoreState;
+
+describe('ghmon up (in-process supervisor)', () => {
+  let stack: RunningStack;
+  let state: string;
+  let pidsSeen: number[] = [];
+
+  beforeAll(async () => {
+    state = tempDir('ghmon-stack-');
+    stack = await startStack({
+      config: await loadConfig(GREYHAVEN_CONFIG),
+      stateDir: state,
+      ports: await ports(),
+      rps: 20,
+      fast: true,
+      graceMs: 5000,
+      backoffMs: 500,
+    });
+  });
+
+  afterAll(async () => {
+    pidsSeen = [...pidsSeen, ...[...livePids(layout(state).pids).values()]];
+    await stack?.stop();
+    // No process left behind: every pid we saw is gone.
+    for (const pid of pidsSeen) expect(procStartTime(pid), `pid ${pid} still running`).toBeUndefined();
+  });
+
+  it('starts every process on 127.0.0.1 and Prometheus scrapes all targets', async () => {
+    expect(stack.info.components.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['prometheus', 'alertmanager', 'node-exporter', 'receiver', 'api', 'backend', 'traffic']),
+    );
+    pidsSeen = [...livePids(layout(state).pids).values()];
+    expect(pidsSeen.length).toBe(stack.info.components.length);
+    const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
+    await until('all targets up', async () => {
+      const r = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { health: string }[] };
+      };
+      const t = r.data.activeTargets;
+      return t.length === 5 && t.every((x) => x.health === 'up');
+    });
+  });
+
+  it('a crash of a demo service pages at the receiver and resolves after recovery', async () => {
+    const crash = await startIncident({ kind: 'crash', service: 'api', durationMs: 25_000, stateDir: state });
+    const page = await until('a ServiceTargetDown page for api', async () =>
+      (await incidents(stack)).incidents.find((i) => i.class === 'ServiceTargetDown' && i.component === 'api'),
+    );
+    expect(page.severity).toBe('critical');
+    expect(page.summary).toContain('api is down');
+    const detectMs = Date.parse(page.triggeredAt) - crash.startedAt.getTime();
+    expect(detectMs).toBeGreaterThan(0);
+    await crash.done;
+    const resolved = await until('the page to resolve', async () =>
+      (await incidents(stack)).incidents.find((i) => i.dedupKey === page.dedupKey && i.status === 'resolved'),
+    );
+    expect(Date.parse(resolved.resolvedAt ?? '')).toBeGreaterThan(Date.parse(page.triggeredAt));
+  });
+
+  it('kill -9 of Prometheus: it is restarted and earlier samples are still there', async () => {
+    const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
+    const before = Date.now() / 1000 - 5;
+    const q = async (t: number) =>
+      (await (await fetch(`${prom}/api/v1/query?query=up{job="prometheus"}&time=${t}`)).json()) as {
+        data: { result: unknown[] };
+      };
+    expect((await q(before)).data.result.length).toBe(1);
+    const pid = livePids(layout(state).pids).get('prometheus');
+    expect(pid).toBeDefined();
+    process.kill(pid as number, 'SIGKILL');
+    await until('Prometheus restarted with a new pid', async () => {
+      const now = livePids(layout(state).pids).get('prometheus');
+      return now !== undefined && now !== pid && (await fetch(`${prom}/-/ready`)).ok;
+    });
+    pidsSeen.push(livePids(layout(state).pids).get('prometheus') as number);
+    expect((await q(before)).data.result.length).toBe(1);
+    expect(readFileSync(join(state, 'logs', 'supervisor.log'), 'utf8')).toMatch(
+      /"type":"restarting","name":"prometheus"/,
+    );
+  });
+
+  it('the receiver answering 500 for a while: Alertmanager retries and exactly one incident exists', async () => {
+    const rx = `http://127.0.0.1:${stack.info.ports.receiver}`;
+    const rejectedBefore = (await incidents(stack)).rejected;
+    await fetch(`${rx}/admin/fail`, { method: 'POST', body: JSON.stringify({ count: 3, status: 500 }) });
+    const errors = await startIncident({
+      kind: 'errors',
+      service: 'backend',
+      errorRate: 0.6,
+      durationMs: 60_000,
+      stateDir: state,
+    });
+    const burn = await until('an ErrorBudgetBurnFast page for backend', async () =>
+      (await incidents(stack)).incidents.find((i) => i.class === 'ErrorBudgetBurnFast' && i.component === 'backend'),
+    );
+    await errors.end();
+    const s = await incidents(stack);
+    expect(s.rejected - rejectedBefore).toBe(3);
+    expect(s.incidents.filter((i) => i.dedupKey === burn.dedupKey)).toHaveLength(1);
+  });
+});
+
+describe('ghmon up / ghmon down as commands', () => {
+  it('down stops a running up and leaves no process behind', async () => {
+    const state = tempDir('ghmon-cli-');
+    const p = await ports();
+    const args = Object.entries(p).flatMap(([k, v]) => ['--port', `${k}=${v}`]);
+    const bin = join(REPO_ROOT, 'packages/monitoring/bin/ghmon.js');
+    const up = spawn(process.execPath, [bin, 'up', '--fast', '--rps', '2', '--state', state, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    up.stdout.on('data', (d) => {
+      out += d;
+    });
+    up.stderr.on('data', (d) => {
+      out += d;
+    });
+    await until('ghmon up to print its table', async () => out.includes('processes ready in') || undefined, 90_000);
+    const pids = [...livePids(layout(state).pids).values()];
+    expect(pids.length).toBeGreaterThanOrEqual(6);
+    // A second `ghmon up` on the same state directory says so and changes nothing.
+    const second = spawn(process.execPath, [bin, 'up', '--state', state, ...args], { cwd: REPO_ROOT });
+    let secondErr = '';
+    second.stderr.on('data', (d) => {
+      secondErr += d;
+    });
+    expect(await new Promise((r) => second.once('exit', r))).toBe(2);
+    expect(secondErr).toMatch(/already running \(pid \d+/);
+    const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+    const result = await stopStack(state);
+    expect(result.killed).toEqual([]);
+    expect(await exited).toBe(0);
+    for (const pid of pids) expect(procStartTime(pid), `pid ${pid} left behind`).toBeUndefined();
+    expect(existsSync(join(state, 'ghmon.pid'))).toBe(false);
+    expect(out).toMatch(/stopped, no process left/);
+  });
+});
