@@ -11,8 +11,9 @@
  * Environment: BENCH_QUICK=1 for a short smoke run.
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   HTTP_DURATION_BUCKETS,
@@ -22,7 +23,8 @@ import {
 } from '@greyhaven/metric-contract';
 import autocannon from 'autocannon';
 import promClient from 'prom-client';
-import { HttpMetrics, instrumentNodeHandler, methodIndex, metricsMiddleware } from '../src/index.ts';
+import { HttpMetrics, instrumentNodeHandler, methodIndex, metricsMiddleware, trackNodeRequest } from '../src/index.ts';
+import { nodeTemplateResolver } from '../src/node.ts';
 import { metricsMiddleware as seedMiddleware } from './seed-middleware.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -163,6 +165,47 @@ async function perRequest() {
   }
 }
 
+/**
+ * The node adapter's own cost per request, on real IncomingMessage/ServerResponse objects without a socket
+ * (headers written and `close` emitted, nothing sent): tracked minus untracked, interleaved. Far less noisy than
+ * throughput on a shared machine; used to predict the throughput ratio from the plain server's CPU per request.
+ */
+function nodeTrackingCost(): number {
+  const rounds = QUICK ? 3 : 30;
+  const batch = QUICK ? 5_000 : 20_000;
+  const metrics = new HttpMetrics();
+  const template = nodeTemplateResolver({ routes: ROUTES });
+  const socket = new Socket();
+  const once = (track: boolean) => {
+    const req = new IncomingMessage(socket);
+    req.url = '/users/17';
+    req.method = 'GET';
+    const res = new ServerResponse(req);
+    if (track) trackNodeRequest(metrics, req, res, template);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.emit('close');
+  };
+  const plain: number[] = [];
+  const tracked: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    once(false);
+    once(true);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const track of round % 2 === 0 ? [false, true] : [true, false]) {
+      const t0 = performance.now();
+      for (let i = 0; i < batch; i++) once(track);
+      (track ? tracked : plain).push(((performance.now() - t0) * 1e6) / batch);
+    }
+  }
+  const cost = plain.map((p, i) => (tracked[i] as number) - p);
+  const s = stats(cost);
+  console.log(
+    `\n#### node adapter tracking cost (${rounds} interleaved rounds × ${batch}, no socket): ${fmt(s.median, 0)} ns / request (IQR ${fmt(s.p25, 0)}–${fmt(s.p75, 0)})\n`,
+  );
+  return s.median;
+}
+
 async function throughput() {
   const rounds = QUICK ? 2 : 10;
   const duration = QUICK ? 2 : 3;
@@ -234,6 +277,11 @@ async function throughput() {
     );
     console.log(
       `| instrumentNodeHandler (route templates) | ${fmt(stats(inst.map((x) => x.rps)).median, 0)} | ${ratioCell(rpsRatios)} | ${fmt(stats(inst.map((x) => x.cpuPerRequest)).median, 1)} | ${ratioCell(cpuRatios)} |`,
+    );
+    const plainCpuNs = stats(plain.map((x) => x.cpuPerRequest)).median * 1000;
+    const trackingNs = nodeTrackingCost();
+    console.log(
+      `Predicted throughput ratio when the server is CPU-bound: plain CPU / (plain CPU + tracking cost) = ${fmt(plainCpuNs, 0)} / ${fmt(plainCpuNs + trackingNs, 0)} = ${fmt(plainCpuNs / (plainCpuNs + trackingNs), 3)}`,
     );
   } finally {
     plainKid.stop();
