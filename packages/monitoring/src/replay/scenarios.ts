@@ -1,0 +1,276 @@
+/**
+ * The incident library: each scenario is plain data (id, title, timing, what it should cause) plus a function
+ * that says what the world looks like at any moment. `series.ts` turns that into promtool `input_series`.
+ *
+ * Time is in seconds relative to the onset (negative before it). `state(t)` describes the interval
+ * [t, t + step): the traffic served during it, whether the process was up, how busy the node was. The sample
+ * taken at the end of that interval is the first to show it, exactly as a scrape would.
+ */
+
+/** What an incident should cause: a page (critical), a ticket (warning), or no notification at all. */
+export type Expectation = 'page' | 'ticket' | 'none';
+
+/** Cumulative share of requests at or below each bucket bound, keyed by the bound (seconds). */
+export interface LatencyProfile {
+  /** Cumulative fraction per bucket upper bound, for every bound in the contract's buckets. */
+  readonly cumulative: Readonly<Record<number, number>>;
+  /** Mean request duration in seconds (feeds `_sum`). */
+  readonly mean: number;
+}
+
+/** The traffic one application target serves during one interval. */
+export interface AppState {
+  /** Requests per second. */
+  readonly rps: number;
+  /** Share of requests answered with a 5xx. */
+  readonly errorRatio: number;
+  /** Latency of the successful requests (failed ones are fast, see ERROR_LATENCY). */
+  readonly latency: LatencyProfile;
+  /** The process is not running: its series go stale, `up` is 0, counters restart from 0 afterwards. */
+  readonly down?: boolean;
+  /** An exact number of 5xx during this interval, instead of `errorRatio` (a single error at low traffic). */
+  readonly errors?: number;
+}
+
+export interface NodeState {
+  /** Busy share of every CPU (1 - idle). */
+  readonly cpu: number;
+  /** Share of memory not available (1 - MemAvailable / MemTotal). */
+  readonly memory: number;
+}
+
+/** The world during one interval: the service the incident hits, every other service, the node. */
+export interface WorldState {
+  readonly incident: AppState;
+  readonly others: AppState;
+  readonly node: NodeState;
+}
+
+/** A goal from issue 4 ("Alert quality"), checked against ghmon's rules (and, for one, the seed's). */
+export type Goal =
+  | { readonly kind: 'page-within'; readonly seconds: number }
+  | { readonly kind: 'page-no-later-than-seed' }
+  | { readonly kind: 'never-pages' }
+  | { readonly kind: 'ticket-within'; readonly seconds?: number };
+
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  /** One sentence: what happens, in numbers. */
+  readonly description: string;
+  readonly expect: Expectation;
+  /** How long after the onset the replay watches (seconds). */
+  readonly observe: number;
+  /** When the incident is over, relative to the onset (seconds); `observe` if it lasts to the end. */
+  readonly incidentEnd: number;
+  /** The issue's goals for this scenario (none for scenarios the issue set no goal for). */
+  readonly goals: readonly Goal[];
+  readonly state: (t: number) => WorldState;
+}
+
+const MIN = 60;
+const HOUR = 3600;
+
+/**
+ * Traffic levels. The incident service serves 1000 requests a minute per target and every other service 200,
+ * so that counts per interval (15 s, 30 s or 1 m) stay multiples of 1/64 and the counters are exact in
+ * floating point (a counter that drifts down by 1e-12 would read as a reset).
+ */
+export const INCIDENT_RPS = 1000 / 60;
+export const OTHER_RPS = 200 / 60;
+/** Night-time traffic: 3 requests a minute. */
+export const LOW_RPS = 0.05;
+
+/** Healthy latency: p50 ≈ 30 ms, p95 = 100 ms, p99 ≈ 460 ms. */
+export const HEALTHY_LATENCY: LatencyProfile = {
+  cumulative: { 0.01: 0.2, 0.05: 0.7, 0.1: 0.95, 0.5: 0.995, 1: 0.999, 2: 1, 5: 1 },
+  mean: 0.0625,
+};
+
+/** A latency regression: p99 = 1.5 s (2% of requests take 1–2 s), p95 ≈ 475 ms (just under the seed's 500 ms). */
+export const SLOW_LATENCY: LatencyProfile = {
+  cumulative: { 0.01: 0.1, 0.05: 0.5, 0.1: 0.8, 0.5: 0.96, 1: 0.98, 2: 1, 5: 1 },
+  mean: 0.1875,
+};
+
+/** Failed requests are answered fast (a 5xx from a failing dependency or the platform). */
+export const ERROR_LATENCY: LatencyProfile = HEALTHY_LATENCY;
+
+const healthyApp = (rps: number): AppState => ({ rps, errorRatio: 0, latency: HEALTHY_LATENCY });
+const HEALTHY_NODE: NodeState = { cpu: 0.2, memory: 0.5 };
+
+/** The steady state every scenario starts from and returns to. */
+export function healthy(): WorldState {
+  return { incident: healthyApp(INCIDENT_RPS), others: healthyApp(OTHER_RPS), node: HEALTHY_NODE };
+}
+
+function during(t: number, from: number, to: number): boolean {
+  return t >= from && t < to;
+}
+
+/** A world that is healthy except for the incident service while `from <= t < to`. */
+function incidentWhile(from: number, to: number, app: Partial<AppState>): (t: number) => WorldState {
+  return (t) => {
+    const h = healthy();
+    return during(t, from, to) ? { ...h, incident: { ...h.incident, ...app } } : h;
+  };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: 'total-outage',
+    title: 'Total outage',
+    description: 'Every request to the service fails with a 5xx for 20 minutes; the target stays up.',
+    expect: 'page',
+    observe: 45 * MIN,
+    incidentEnd: 20 * MIN,
+    goals: [{ kind: 'page-within', seconds: 2 * MIN }],
+    state: incidentWhile(0, 20 * MIN, { errorRatio: 1 }),
+  },
+  {
+    id: 'errors-2pct',
+    title: '2% errors',
+    description: '2% of requests to the service fail with a 5xx for an hour (20× the error budget of a 99.9% SLO).',
+    expect: 'page',
+    observe: 75 * MIN,
+    incidentEnd: 60 * MIN,
+    goals: [{ kind: 'page-no-later-than-seed' }],
+    state: incidentWhile(0, 60 * MIN, { errorRatio: 0.02 }),
+  },
+  {
+    id: 'crash',
+    title: 'Crash',
+    description:
+      'The process dies: its series go stale and `up` is 0 for 20 minutes, then it restarts (counters from 0).',
+    expect: 'page',
+    observe: 45 * MIN,
+    incidentEnd: 20 * MIN,
+    goals: [{ kind: 'page-within', seconds: 2 * MIN }],
+    state: incidentWhile(0, 20 * MIN, { down: true }),
+  },
+  {
+    id: 'latency-p99',
+    title: 'Latency regression',
+    description: 'p99 latency rises to 1.5 s (2% of requests take 1–2 s) for 30 minutes; no errors.',
+    expect: 'page',
+    observe: 45 * MIN,
+    incidentEnd: 30 * MIN,
+    goals: [],
+    state: incidentWhile(0, 30 * MIN, { latency: SLOW_LATENCY }),
+  },
+  {
+    id: 'blip-60s',
+    title: '60-second error blip',
+    description: 'Every request fails for 60 seconds (a deploy, a dependency restart), then all is well.',
+    expect: 'none',
+    observe: 30 * MIN,
+    incidentEnd: MIN,
+    goals: [{ kind: 'never-pages' }],
+    state: incidentWhile(0, MIN, { errorRatio: 1 }),
+  },
+  {
+    id: 'low-traffic-error',
+    title: 'Low traffic, one error',
+    description: 'At night every service serves 3 requests a minute; one request fails with a 5xx.',
+    expect: 'none',
+    observe: 30 * MIN,
+    incidentEnd: 0,
+    goals: [{ kind: 'never-pages' }],
+    state: (t) => {
+      const h = healthy();
+      const low = { ...h, incident: healthyApp(LOW_RPS), others: healthyApp(LOW_RPS) };
+      // The single error is served in the first interval after the onset, whatever the step.
+      return t === 0 ? { ...low, incident: { ...low.incident, errors: 1 } } : low;
+    },
+  },
+  {
+    id: 'cpu-90',
+    title: 'CPU 90%',
+    description: "The node's CPUs are 90% busy for 30 minutes; requests are still served well.",
+    expect: 'ticket',
+    observe: 45 * MIN,
+    incidentEnd: 30 * MIN,
+    goals: [],
+    state: (t) => {
+      const h = healthy();
+      return during(t, 0, 30 * MIN) ? { ...h, node: { ...h.node, cpu: 0.9 } } : h;
+    },
+  },
+  {
+    id: 'memory-90',
+    title: 'Memory 90%',
+    description: "90% of the node's memory is in use for 30 minutes; requests are still served well.",
+    expect: 'ticket',
+    observe: 45 * MIN,
+    incidentEnd: 30 * MIN,
+    goals: [],
+    state: (t) => {
+      const h = healthy();
+      return during(t, 0, 30 * MIN) ? { ...h, node: { ...h.node, memory: 0.9 } } : h;
+    },
+  },
+  {
+    id: 'slow-burn',
+    title: 'Slow burn',
+    description: '0.3% of requests fail for 6 hours (3× the error budget burn rate of a 99.9% SLO).',
+    expect: 'ticket',
+    observe: 6 * HOUR + 15 * MIN,
+    incidentEnd: 6 * HOUR,
+    goals: [{ kind: 'ticket-within' }, { kind: 'never-pages' }],
+    state: incidentWhile(0, 6 * HOUR, { errorRatio: 0.003 }),
+  },
+  {
+    id: 'flapping',
+    title: 'Flapping errors',
+    description: '20% of requests fail for 2 minutes out of every 8, six times over (48 minutes).',
+    expect: 'page',
+    observe: 60 * MIN,
+    incidentEnd: 48 * MIN,
+    goals: [],
+    state: (t) => {
+      const h = healthy();
+      return during(t, 0, 48 * MIN) && t % (8 * MIN) < 2 * MIN
+        ? { ...h, incident: { ...h.incident, errorRatio: 0.2 } }
+        : h;
+    },
+  },
+  {
+    id: 'traffic-stops',
+    title: 'Traffic stops, target up',
+    description:
+      'The service stops receiving requests (DNS, routing, a client bug) for 30 minutes; it is still up and scraped.',
+    expect: 'ticket',
+    observe: 45 * MIN,
+    incidentEnd: 30 * MIN,
+    goals: [{ kind: 'ticket-within', seconds: 10 * MIN }],
+    state: incidentWhile(0, 30 * MIN, { rps: 0 }),
+  },
+];
+
+export function scenarioById(id: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.id === id);
+}
+
+/** A goal's text as the report prints it. */
+export function goalText(goal: Goal): string {
+  switch (goal.kind) {
+    case 'page-within':
+      return `pages within ${formatSeconds(goal.seconds)}`;
+    case 'page-no-later-than-seed':
+      return 'pages no later than the seed';
+    case 'never-pages':
+      return 'never pages';
+    case 'ticket-within':
+      return goal.seconds === undefined ? 'opens a ticket' : `opens a ticket within ${formatSeconds(goal.seconds)}`;
+  }
+}
+
+/** Seconds as `m:ss` (or `h:mm:ss` from an hour on); negative values get a minus sign. */
+export function formatSeconds(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '';
+  const s = Math.abs(Math.round(seconds));
+  const h = Math.floor(s / HOUR);
+  const m = Math.floor((s % HOUR) / MIN);
+  const ss = String(s % MIN).padStart(2, '0');
+  return h > 0 ? `${sign}${h}:${String(m).padStart(2, '0')}:${ss}` : `${sign}${m}:${ss}`;
+}
