@@ -24,10 +24,19 @@ export interface ChildSpec {
   port?: number;
 }
 
-/** `node --import tsx <file>`: our TypeScript processes, run from source like the CLI. */
+/** Our TypeScript processes: a prebuilt bundle on plain node, or the source through tsx. */
 function tsNode(file: string, args: string[] = []): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', file, ...args] };
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return { command: process.execPath, args: [...loader, file, ...args] };
 }
+
+/** Entry points of our own processes. */
+export const SCRIPTS = {
+  receiver: join(STACK_SRC, 'pagerduty/main.ts'),
+  traffic: join(STACK_SRC, 'traffic/main.ts'),
+  tsService: join(REPO_ROOT, 'examples/ts-service/src/main.ts'),
+};
+export type Scripts = typeof SCRIPTS;
 
 /** The Python demo service, when the FastAPI example and Debian's python3 packages are there. */
 export function pythonDemo(): { command: string; args: string[] } | undefined {
@@ -36,9 +45,9 @@ export function pythonDemo(): { command: string; args: string[] } | undefined {
   return { command: '/usr/bin/python3', args: [main] };
 }
 
-function demoService(model: Model, name: string, runtime: string, port: number): ChildSpec {
+function demoService(model: Model, scripts: Scripts, name: string, runtime: string, port: number): ChildSpec {
   const python = runtime === 'python' ? pythonDemo() : undefined;
-  const run = python ?? tsNode(join(REPO_ROOT, 'examples/ts-service/src/main.ts'));
+  const run = python ?? tsNode(scripts.tsService);
   const base = `http://127.0.0.1:${port}`;
   return {
     name,
@@ -57,10 +66,13 @@ export interface StackOptions {
   ports: Ports;
   /** Demo requests per second to each service (0: no traffic generator). */
   rps: number;
+  /** Where our own processes' code is (bundles from bundle.ts, or SCRIPTS). */
+  scripts?: Scripts;
 }
 
 export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
   const { layout, ports } = opts;
+  const scripts = opts.scripts ?? SCRIPTS;
   const p = (name: string) => ports[name] as number;
   const at = (name: string) => `http://127.0.0.1:${p(name)}`;
   const specs: ChildSpec[] = [
@@ -109,7 +121,7 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
     {
       name: 'receiver',
       kind: 'tool',
-      ...tsNode(join(STACK_SRC, 'pagerduty/main.ts'), [
+      ...tsNode(scripts.receiver, [
         '--port',
         String(p('receiver')),
         '--state',
@@ -122,13 +134,13 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       url: at('receiver'),
       port: p('receiver'),
     },
-    ...model.services.map((s) => demoService(model, s.name, s.runtime, p(s.name))),
+    ...model.services.map((s) => demoService(model, scripts, s.name, s.runtime, p(s.name))),
   ];
   if (opts.rps > 0) {
     specs.push({
       name: 'traffic',
       kind: 'tool',
-      ...tsNode(join(STACK_SRC, 'traffic/main.ts'), [
+      ...tsNode(scripts.traffic, [
         ...model.services.flatMap((s) => ['--target', `${s.name}=http://127.0.0.1:${p(s.name)}`]),
         '--rps',
         String(opts.rps),

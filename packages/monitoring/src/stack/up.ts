@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../config/errors.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
 import { generate } from '../generate.ts';
 import { buildModel } from '../model/model.ts';
 import { writeOutput } from '../output/write.ts';
-import { type ChildSpec, stackComponents } from './components.ts';
+import { bundle } from './bundle.ts';
+import { type ChildSpec, REPO_ROOT, SCRIPTS, type Scripts, stackComponents } from './components.ts';
 import { type Layout, layout as makeLayout } from './layout.ts';
 import { localConfig } from './local-config.ts';
 import { livePid, livePids, signal, writePidFile } from './pids.ts';
@@ -95,7 +96,7 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
   const model = buildModel(localConfig(opts.config, { ports, layout: l, fast: opts.fast ?? false }));
   writeOutput(l.out, generate(model));
 
-  const specs = stackComponents(model, { layout: l, ports, rps: opts.rps ?? 5 });
+  const specs = stackComponents(model, { layout: l, ports, rps: opts.rps ?? 5, scripts: await bundledScripts() });
   writePidFile(l.supervisorPid, process.pid);
   const info: StackInfo = {
     pid: process.pid,
@@ -127,6 +128,21 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
     throw new UserError(`the stack did not start: ${(err as Error).message}`);
   }
   return { info, layout: l, supervisor, readyMs: Date.now() - started, stop };
+}
+
+/** Bundles of our own processes (see bundle.ts); the sources through tsx if bundling fails. */
+async function bundledScripts(): Promise<Scripts> {
+  const dir = join(REPO_ROOT, 'node_modules', '.cache', 'ghmon');
+  try {
+    const [receiver, traffic, tsService] = await Promise.all([
+      bundle(SCRIPTS.receiver, dir, 'receiver', REPO_ROOT),
+      bundle(SCRIPTS.traffic, dir, 'traffic', REPO_ROOT),
+      bundle(SCRIPTS.tsService, dir, 'ts-service', REPO_ROOT),
+    ]);
+    return { receiver, traffic, tsService };
+  } catch {
+    return SCRIPTS;
+  }
 }
 
 /** Reads what a running `ghmon up` wrote about itself, or undefined. */
