@@ -248,6 +248,11 @@ function cell(t: number | null, good: boolean | undefined): string {
   return `<td${cls}>${formatTime(t)}</td>`;
 }
 
+function sampling(report: ReplayReport, id: RuleSetId): string {
+  const step = report.ruleSets.find((r) => r.id === id)?.step;
+  return step === undefined ? '' : `, ${step % 60 === 0 ? `${step / 60}m` : `${step}s`} samples`;
+}
+
 /** The self-contained page: table, goals, one timeline per scenario. */
 export function replayHtml(report: ReplayReport): string {
   const sum = goalSummary(report);
@@ -301,7 +306,7 @@ svg.timeline { max-width: 100%; height: auto; font-family: inherit; }
 <p class="meta">${escapeXml(describeRun(report))}</p>
 <table>
 <thead>
-<tr><th colspan="2"></th><th class="group" colspan="3">ghmon (out/)</th><th class="group" colspan="3">seed (verbatim)</th></tr>
+<tr><th colspan="2"></th><th class="group" colspan="3">ghmon (out/)${sampling(report, RULE_SET.ours)}</th><th class="group" colspan="3">seed (verbatim)${sampling(report, RULE_SET.seed)}</th></tr>
 <tr><th>scenario</th><th>expected</th><th>first page</th><th>first ticket</th><th>false pages</th><th>first page</th><th>first ticket</th><th>false pages</th></tr>
 </thead>
 <tbody>
