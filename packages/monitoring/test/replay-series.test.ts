@@ -167,10 +167,13 @@ describe('scenario series', () => {
     }
     expect([...les].sort()).toEqual([...HTTP_DURATION_BUCKETS.map(String), '+Inf'].sort());
     // Every target scraped by the generated prometheus.yml has an `up`, with its target labels.
-    expect(series.filter((x) => x.series.startsWith('up{'))).toHaveLength(5);
-    expect(series.map((x) => x.series)).toContain(
-      'up{job="cloudflare-workers",instance="api.greyhaven.io:443",runtime="workers",service="api",team="platform"}',
-    );
+    const all = [...targets.app, ...targets.node, ...targets.other];
+    expect(series.filter((x) => x.series.startsWith('up{'))).toHaveLength(all.length);
+    for (const t of all) {
+      const labels = Object.entries(t.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      expect(series.map((x) => x.series)).toContain(`up{${labels.join(',')}}`);
+    }
+    expect(targets.app[0]?.labels).toMatchObject({ job: 'cloudflare-workers', service: 'api', team: 'platform' });
   });
 
   it('encode as many samples as the timeline has', () => {
