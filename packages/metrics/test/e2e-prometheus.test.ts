@@ -67,6 +67,8 @@ export default defineMonitoring({
   scrapeInterval: '1s',
   evaluationInterval: '1s',
   services: [{ name: ${JSON.stringify(SERVICE)}, runtime: 'typescript', scrape: { targets: [${JSON.stringify(target)}] } }],
+  // No Alertmanager: this test's alerts must never reach a local stack's Alertmanager on the default port.
+  alertmanager: { targets: ['127.0.0.1:1'] },
 });
 `,
   );

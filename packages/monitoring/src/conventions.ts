@@ -116,6 +116,11 @@ export const OUT = {
   alertmanagerConfig: 'alertmanager/alertmanager.yml',
   contract: 'contract/metrics.json',
   readme: 'README.md',
+  /** Grafana dashboards (JSON); out/kubernetes/ wraps each one in a ConfigMap, out/compose/ provisions them. */
+  grafanaDashboardsDir: 'grafana/dashboards',
+  /** Grafana provisioning: the Prometheus datasource, and the provider that loads grafana/dashboards/. */
+  grafanaDatasourceProvisioning: 'grafana/provisioning/datasources/ghmon.yaml',
+  grafanaDashboardProvisioning: 'grafana/provisioning/dashboards/ghmon.yaml',
 } as const;
 
 /** Where the generated prometheus.yml expects rule files, relative to prometheus.yml itself. */
@@ -130,3 +135,30 @@ export function runbookFile(alertName: string): string {
     .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
     .toLowerCase()}.md`;
 }
+
+/**
+ * Grafana: dashboard uids (stable: Grafana URLs, provisioning and `ghmon deploy grafana` key on them, at most 40
+ * characters), the provisioned Prometheus datasource and the variables every dashboard shares.
+ */
+export const DASHBOARD_UID = {
+  goldenSignals: 'ghmon-golden-signals',
+  serviceOverview: 'ghmon-service-overview',
+  slo: 'ghmon-slo',
+  saturation: 'ghmon-saturation',
+} as const;
+
+export const GRAFANA = {
+  datasourceUid: 'ghmon-prometheus',
+  datasourceName: 'Prometheus (ghmon)',
+  /** Template variables: the Prometheus datasource, and the service (values of the `service` label). */
+  datasourceVariable: 'datasource',
+  serviceVariable: 'service',
+  /** Tag on every generated dashboard; also the provisioning provider's name and folder. */
+  tag: 'ghmon',
+  folder: 'Grey Haven (ghmon)',
+  folderUid: 'ghmon',
+  /** Where the provisioning provider expects out/grafana/dashboards/ inside the Grafana host or container. */
+  dashboardsPath: '/var/lib/grafana/dashboards/ghmon',
+  /** The seed's latency panel threshold (ms), drawn on the latency panels. */
+  latencyPanelThresholdMs: 200,
+} as const;

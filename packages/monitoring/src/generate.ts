@@ -6,6 +6,7 @@ import { contractJson } from '@greyhaven/metric-contract';
 import { alertTestFiles } from './alert-tests/index.ts';
 import { alertmanagerConfig } from './alertmanager/config.ts';
 import { OUT } from './conventions.ts';
+import { grafanaFiles } from './dashboards/index.ts';
 import type { Model } from './model/model.ts';
 import { outReadme } from './output/readme.ts';
 import { toYaml } from './output/yaml.ts';
@@ -24,5 +25,6 @@ export function generate(model: Model): Files {
   files.set(OUT.alertmanagerConfig, toYaml(alertmanagerConfig(model)));
   files.set(OUT.contract, `${JSON.stringify(contractJson(), null, 2)}\n`);
   files.set(OUT.readme, outReadme(model));
+  for (const [path, content] of grafanaFiles(model)) files.set(path, content);
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }

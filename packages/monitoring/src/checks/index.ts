@@ -1,5 +1,6 @@
 /** Every check `ghmon check` runs, in the order their findings are printed. */
 import { OUT } from '../conventions.ts';
+import { dashboardQueries } from '../dashboards/queries.ts';
 import { amtoolConfig } from './amtool-config.ts';
 import { type Check, type CheckContext, checkContext } from './context.ts';
 import { checkContract } from './contract.ts';
@@ -18,7 +19,18 @@ export const contractCheck: Check = {
     const files = ctx.list(OUT.rulesDir, '.yml').map((path) => ({ path, content: ctx.read(path) }));
     // The scrape config's target labels (service, runtime, team) are labels every application series carries.
     const prometheusConfig = ctx.exists(OUT.prometheusConfig) ? ctx.read(OUT.prometheusConfig) : undefined;
-    return checkContract(files, [], prometheusConfig ? { prometheusConfig } : {});
+    // Dashboard queries (panels, annotations, variables) from every grafana/dashboards/*.json.
+    const dashboards = ctx
+      .list(OUT.grafanaDashboardsDir, '.json')
+      .map((path) => dashboardQueries(path, ctx.read(path)));
+    return [
+      ...dashboards.flatMap((d) => d.problems),
+      ...checkContract(
+        files,
+        dashboards.flatMap((d) => d.queries),
+        prometheusConfig ? { prometheusConfig } : {},
+      ),
+    ];
   },
 };
 
