@@ -3,6 +3,8 @@
 // it must run before `npm ci` has.
 //   - `npm ci` when node_modules is missing or older than package-lock.json
 //   - Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter when their binaries are missing
+//   - Debian's python3-fastapi, -prometheus-client, -httpx, -uvicorn, -pytest when /usr/bin/python3 cannot import
+//     them (python/greyhaven_metrics and examples/fastapi-service; PyPI is not used). Same apt-get run as above.
 // Flags: --node-only (skip Debian packages), --quiet (print only what it does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -34,6 +36,35 @@ function run(cmd, argv, opts = {}) {
   }
 }
 
+/** Python modules the Python package, its tests and the FastAPI example need, and the Debian package of each. */
+export const DEBIAN_PYTHON_MODULES = [
+  ['fastapi', 'python3-fastapi'],
+  ['prometheus_client', 'python3-prometheus-client'],
+  ['httpx', 'python3-httpx'],
+  ['uvicorn', 'python3-uvicorn'],
+  ['pytest', 'python3-pytest'],
+];
+
+/** Debian packages for the Python modules /usr/bin/python3 cannot import (all of them if there is no python3). */
+function missingPythonPackages() {
+  const python = '/usr/bin/python3';
+  const all = DEBIAN_PYTHON_MODULES.map(([, pkg]) => pkg);
+  if (!existsSync(python)) return ['python3', ...all];
+  const check = [
+    'import importlib, sys',
+    'def missing(m):',
+    '    try: importlib.import_module(m)',
+    '    except Exception: return True',
+    '    return False',
+    'print(",".join(m for m in sys.argv[1:] if missing(m)))',
+  ].join('\n');
+  const modules = DEBIAN_PYTHON_MODULES.map(([mod]) => mod);
+  const r = spawnSync(python, ['-c', check, ...modules], { encoding: 'utf8' });
+  if (r.status !== 0) return all;
+  const missing = new Set(r.stdout.trim().split(',').filter(Boolean));
+  return DEBIAN_PYTHON_MODULES.filter(([mod]) => missing.has(mod)).map(([, pkg]) => pkg);
+}
+
 function onPath(bin) {
   const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin', '/bin']);
   return dirs.some((d) => d && existsSync(join(d, bin)));
@@ -57,7 +88,9 @@ if (!existsSync(installed) || mtime(installed) < mtime(lock)) {
 
 // 2. Debian packages.
 if (!args.has('--node-only')) {
-  const missing = [...new Set(DEBIAN_BINARIES.filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set([...DEBIAN_BINARIES.filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg), ...missingPythonPackages()]),
+  ];
   if (missing.length > 0) {
     say(`missing Debian packages: ${missing.join(', ')}`);
     const sudo = process.getuid && process.getuid() !== 0 ? ['sudo'] : [];
