@@ -49,8 +49,14 @@ function release(slot: Slot): void {
   slot.metrics.active--;
 }
 
-/** Releases slots whose wrapped body was dropped unread (never done, never cancelled). */
-const abandoned = new FinalizationRegistry<Slot>(release);
+/**
+ * Releases slots whose wrapped body was dropped unread (never done, never cancelled). Cloudflare Workers only
+ * have FinalizationRegistry from compatibility date 2025-05-05 on; without it such a slot stays counted.
+ */
+const abandoned: Pick<FinalizationRegistry<Slot>, 'register' | 'unregister'> = typeof FinalizationRegistry ===
+'function'
+  ? new FinalizationRegistry<Slot>(release)
+  : { register: () => undefined, unregister: () => false };
 
 /**
  * Returns a response whose body, when done, errored or cancelled, releases `slot`. Falls back to releasing at

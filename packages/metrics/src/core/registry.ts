@@ -63,6 +63,15 @@ export interface DbPoolSource {
   max(): number | Promise<number>;
 }
 
+/** The live values of one label set, as `forEachLabelSet` hands them out (read-only to callers). */
+export interface LabelSetValues {
+  /** Requests: the counter's value and the histogram's `_count`. */
+  readonly count: number;
+  readonly sum: number;
+  /** Per-bucket (non-cumulative) counts, one per bound of the contract's buckets. */
+  readonly buckets: readonly number[];
+}
+
 /** One label set of the two HTTP families (they always share label sets: every request updates both). */
 interface Series {
   /** `method="…",route="…",status="…"`, escaped. */
@@ -199,6 +208,23 @@ export class HttpMetrics {
     return () => {
       this.pools.delete(source);
     };
+  }
+
+  /**
+   * Visits every label set with its label values as they are exposed (sanitised, not escaped) and its live
+   * counts: for pushing instead of rendering (`@greyhaven/metrics/workers`). `buckets` are per-bucket counts
+   * (not cumulative), one per contract bound; the values object is the same for the life of the label set, so
+   * it can key a WeakMap. Overflow series come last, with `route="__overflow__"`.
+   */
+  forEachLabelSet(fn: (method: string, route: string, status: string, values: LabelSetValues) => void): void {
+    this.byMethod.forEach((routes, m) => {
+      const method = METHOD_VALUES[m] as string;
+      for (const [route, statuses] of routes) for (const [status, s] of statuses) fn(method, route, String(status), s);
+    });
+    this.overflow.forEach((byStatus, m) => {
+      const method = METHOD_VALUES[m] as string;
+      for (const [status, s] of byStatus) fn(method, OVERFLOW_LABEL_VALUE, String(status), s);
+    });
   }
 
   /** Forgets every label set and count (tests). The active gauge is left alone: requests may be in flight. */
