@@ -1,0 +1,405 @@
+/**
+ * `ghmon deploy grafana`: uploads every out/grafana/dashboards/*.json with Grafana's dashboard API,
+ * `POST /api/dashboards/db` with `{dashboard, folderUid, overwrite: true, message}` and `Authorization: Bearer`
+ * (Grafana's "Create / Update dashboard"; its documented answers: 200 with `{id, uid, url, status, version,
+ * slug}`, 400 invalid, 401 unauthorized, 403 access denied, 412 precondition failed with `status`
+ * version-mismatch, name-exists or plugin-dashboard).
+ *
+ * Requests are built and answers read by pure functions; `deployDashboards` only adds fetch. The token is read
+ * from a file and never appears in any message: not in ours, and not in Grafana's (an echo is redacted).
+ * Answers are read up to a size limit and must be the JSON the API documents; redirects are not followed (the
+ * token is never sent anywhere but the given URL).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../config/errors.ts';
+import { OUT } from '../conventions.ts';
+
+export const SAVE_DASHBOARD_PATH = '/api/dashboards/db';
+/** A save answer is a few hundred bytes; anything this large is not Grafana's dashboard API. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+const MAX_TOKEN_BYTES = 8 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface DashboardUpload {
+  /** Path relative to the output directory, e.g. grafana/dashboards/ghmon-slo.json. */
+  file: string;
+  uid: string;
+  title: string;
+  dashboard: Record<string, unknown>;
+  /** First 12 hex digits of the file's SHA-256, named in the version message. */
+  sha: string;
+}
+
+export interface SaveRequest {
+  url: string;
+  init: { method: 'POST'; headers: Record<string, string>; body: string; redirect: 'manual' };
+}
+
+export type SaveResult =
+  | { ok: true; uid: string; version: number; url: string; status: string }
+  | { ok: false; message: string /** Stop: the next dashboard would fail the same way. */; fatal: boolean };
+
+/** Grafana's root URL: http(s), no credentials, query or fragment; a sub-path (`/grafana`) is kept. */
+export function grafanaBaseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(`--url ${raw}: expected Grafana's root URL, e.g. https://grafana.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`--url ${raw}: expected an http:// or https:// URL`);
+  }
+  if (url.username || url.password) {
+    throw new UserError('--url: credentials in the URL are not accepted (they would end up in logs); use --token-file');
+  }
+  if (url.search || url.hash) throw new UserError(`--url ${url.origin}${url.pathname}: no query or fragment, please`);
+  url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+  return url;
+}
+
+/** Reads a service account token from a file. Messages name the file, never its content. */
+export function readTokenFile(path: string): string {
+  if (!existsSync(path)) throw new UserError(`--token-file ${path}: no such file`);
+  const st = statSync(path);
+  if (!st.isFile()) throw new UserError(`--token-file ${path}: not a file`);
+  if (st.size > MAX_TOKEN_BYTES) throw new UserError(`--token-file ${path}: too large for a token`);
+  const token = readFileSync(path, 'utf8').trim();
+  if (token === '') throw new UserError(`--token-file ${path}: the file is empty`);
+  // A header value: printable ASCII without spaces (a Grafana service account token is `glsa_…`).
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new UserError(`--token-file ${path}: expected one token on one line (printable characters, no spaces)`);
+  }
+  return token;
+}
+
+/** Every dashboard in out/grafana/dashboards/, in file order. */
+export function readDashboards(outDir: string): DashboardUpload[] {
+  const dir = join(outDir, ...OUT.grafanaDashboardsDir.split('/'));
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+  if (files.length === 0) {
+    throw new UserError(
+      `${outDir}/${OUT.grafanaDashboardsDir}/ has no dashboards: run \`ghmon build --out ${outDir}\``,
+    );
+  }
+  return files.map((name) => {
+    const file = `${OUT.grafanaDashboardsDir}/${name}`;
+    const text = readFileSync(join(dir, name), 'utf8');
+    let dashboard: unknown;
+    try {
+      dashboard = JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`${outDir}/${file}: not valid JSON (${(err as Error).message})`);
+    }
+    const d = dashboard as Record<string, unknown>;
+    if (d === null || typeof d !== 'object' || Array.isArray(d))
+      throw new UserError(`${outDir}/${file}: not an object`);
+    if (typeof d.uid !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(d.uid)) {
+      throw new UserError(`${outDir}/${file}: expected a uid of at most 40 letters, digits, - and _`);
+    }
+    if (typeof d.title !== 'string' || d.title === '') throw new UserError(`${outDir}/${file}: no title`);
+    const sha = createHash('sha256').update(text).digest('hex').slice(0, 12);
+    return { file, uid: d.uid, title: d.title, dashboard: d, sha };
+  });
+}
+
+export function saveMessage(d: DashboardUpload): string {
+  return `ghmon deploy grafana: ${d.file} (sha256 ${d.sha}), generated from monitoring.config.ts`;
+}
+
+export function saveRequest(base: URL, token: string, d: DashboardUpload, folderUid?: string): SaveRequest {
+  const body = {
+    // id null: Grafana finds the dashboard by uid; overwrite replaces whatever version it has.
+    dashboard: { ...d.dashboard, id: null },
+    ...(folderUid !== undefined ? { folderUid } : {}),
+    overwrite: true,
+    message: saveMessage(d),
+  };
+  return {
+    url: endpoint(base),
+    init: {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+      redirect: 'manual',
+    },
+  };
+}
+
+function endpoint(base: URL): string {
+  return `${base.origin}${base.pathname === '/' ? '' : base.pathname}${SAVE_DASHBOARD_PATH}`;
+}
+
+/** Grafana's `message` (or `status`) from an error answer, on one short line, or undefined. */
+function grafanaMessage(body: string): string | undefined {
+  try {
+    const j = JSON.parse(body) as { message?: unknown; status?: unknown };
+    const m = typeof j.message === 'string' ? j.message : typeof j.status === 'string' ? j.status : undefined;
+    return m === undefined ? undefined : oneLine(m);
+  } catch {
+    return undefined;
+  }
+}
+
+function oneLine(s: string, max = 300): string {
+  const flat = [...s]
+    .map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Maps Grafana's answer for one dashboard to a result with a message a person can act on. */
+export function interpretSave(
+  d: Pick<DashboardUpload, 'uid' | 'file'>,
+  status: number,
+  body: string,
+  ctx: { url: string; folderUid?: string; location?: string },
+): SaveResult {
+  const said = grafanaMessage(body);
+  const grafanaSaid = said ? ` (Grafana: "${said}")` : '';
+  const folder = ctx.folderUid === undefined ? 'the root folder' : `folder "${ctx.folderUid}"`;
+  if (status === 200) {
+    let j: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+        j = parsed as Record<string, unknown>;
+    } catch {
+      // handled below
+    }
+    if (j && j.status === 'success' && typeof j.uid === 'string' && typeof j.version === 'number') {
+      return {
+        ok: true,
+        uid: j.uid,
+        version: j.version,
+        url: typeof j.url === 'string' ? j.url : '',
+        status: j.status,
+      };
+    }
+    return {
+      ok: false,
+      fatal: true,
+      message: `${ctx.url} answered 200 but not with the dashboard API's JSON ({status: "success", uid, version, …}): is --url Grafana's root URL?`,
+    };
+  }
+  if (status >= 300 && status < 400) {
+    return {
+      ok: false,
+      fatal: true,
+      message: `${ctx.url} redirected (${status}${ctx.location ? ` to ${oneLine(ctx.location, 200)}` : ''}); not followed, so the token goes nowhere else. Is --url Grafana's root URL (with https:// and any sub-path)? A redirect to /login means the token was not accepted.`,
+    };
+  }
+  switch (status) {
+    case 400:
+      return {
+        ok: false,
+        fatal: false,
+        message: `Grafana rejected ${d.file} as invalid (400)${grafanaSaid}: the dashboard JSON or the request has a missing or invalid field`,
+      };
+    case 401:
+      return {
+        ok: false,
+        fatal: true,
+        message: `Grafana answered 401 Unauthorized${grafanaSaid}: the token in --token-file is not valid for this Grafana (expired, revoked, mistyped, or from another instance)`,
+      };
+    case 403:
+      return {
+        ok: false,
+        fatal: true,
+        message: `Grafana answered 403 Access denied${grafanaSaid}: the token's service account may not write dashboards in ${folder} (it needs dashboards:create and dashboards:write there, e.g. the Editor role)`,
+      };
+    case 404:
+      return {
+        ok: false,
+        fatal: true,
+        message: `${ctx.url} answered 404 Not Found${grafanaSaid}: is --url Grafana's root URL (including any sub-path such as /grafana)${ctx.folderUid === undefined ? '' : `, and does folder "${ctx.folderUid}" exist`}?`,
+      };
+    case 412: {
+      const kind = (() => {
+        try {
+          return (JSON.parse(body) as { status?: unknown }).status;
+        } catch {
+          return undefined;
+        }
+      })();
+      const why =
+        kind === 'version-mismatch'
+          ? 'someone changed it in Grafana since (version mismatch)'
+          : kind === 'name-exists'
+            ? `another dashboard with the same uid or title already exists in ${folder} (name exists)`
+            : kind === 'plugin-dashboard'
+              ? 'it belongs to a plugin (plugin dashboard)'
+              : 'precondition failed';
+      return {
+        ok: false,
+        fatal: false,
+        message: `Grafana refused to save ${d.uid} (412): ${why}${grafanaSaid}`,
+      };
+    }
+    default:
+      return {
+        ok: false,
+        fatal: status >= 500 || status === 429,
+        message: `Grafana answered ${status} for ${d.uid}${grafanaSaid}`,
+      };
+  }
+}
+
+/** A clear message for a request that got no answer (undici's `fetch failed` and its cause). */
+export function describeNetworkError(err: unknown, url: string, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return `cannot reach Grafana at ${url}: no answer within ${timeoutMs / 1000}s`;
+  }
+  const code = e?.cause?.code ?? (err as { code?: string })?.code;
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is Grafana running, and is the host and port right?)',
+    ENOTFOUND: 'host not found (check the host name in --url)',
+    EAI_AGAIN: 'host name lookup failed (DNS); try again, or check the host name in --url',
+    ECONNRESET: 'the connection was reset',
+    ETIMEDOUT: 'the connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    UND_ERR_SOCKET: 'the connection closed before an answer',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server certificate is self-signed and not trusted',
+    SELF_SIGNED_CERT_IN_CHAIN: 'TLS: a self-signed certificate in the chain is not trusted',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the server certificate cannot be verified',
+    CERT_HAS_EXPIRED: 'TLS: the server certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate does not match the host name',
+    EPROTO: 'TLS: protocol error (is it http:// rather than https://?)',
+  };
+  const why = (code && known[code]) ?? oneLine(e?.cause?.message ?? e?.message ?? String(err), 200);
+  return `cannot reach Grafana at ${url}: ${why}`;
+}
+
+/** Reads at most `limit` bytes of a body; undefined when it is larger (the rest is cancelled). */
+export async function readLimited(res: Response, limit = MAX_RESPONSE_BYTES): Promise<string | undefined> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface DeployGrafanaOptions {
+  url: string;
+  token: string;
+  folderUid?: string;
+  dashboards: DashboardUpload[];
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export interface DeployOutcome {
+  uid: string;
+  file: string;
+  result: SaveResult;
+}
+
+/** Saves each dashboard in turn; stops at the first failure that would repeat (auth, URL, network). */
+export async function deployDashboards(opts: DeployGrafanaOptions): Promise<DeployOutcome[]> {
+  const base = grafanaBaseUrl(opts.url);
+  const doFetch = opts.fetch ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const redact = (s: string) => s.split(opts.token).join('[redacted]');
+  const outcomes: DeployOutcome[] = [];
+  for (const d of opts.dashboards) {
+    const req = saveRequest(base, opts.token, d, opts.folderUid);
+    let result: SaveResult;
+    try {
+      const res = await doFetch(req.url, { ...req.init, signal: AbortSignal.timeout(timeoutMs) });
+      const body = await readLimited(res);
+      result =
+        body === undefined
+          ? {
+              ok: false,
+              fatal: true,
+              message: `${req.url} answered with more than ${MAX_RESPONSE_BYTES / 1024} KiB: that is not Grafana's dashboard API; is --url right?`,
+            }
+          : interpretSave(d, res.status, body, {
+              url: req.url,
+              ...(opts.folderUid !== undefined ? { folderUid: opts.folderUid } : {}),
+              ...(res.headers.get('location') ? { location: res.headers.get('location') as string } : {}),
+            });
+    } catch (err) {
+      result = { ok: false, fatal: true, message: describeNetworkError(err, req.url, timeoutMs) };
+    }
+    result = result.ok
+      ? { ...result, url: redact(oneLine(result.url)) }
+      : { ...result, message: redact(result.message) };
+    outcomes.push({ uid: d.uid, file: d.file, result });
+    if (!result.ok && result.fatal) break;
+  }
+  return outcomes;
+}
+
+export interface GrafanaCliOptions {
+  out: string;
+  url: string | undefined;
+  tokenFile: string | undefined;
+  folder?: string | undefined;
+}
+
+/** The CLI side: reads out/ and the token file, deploys, prints one line per dashboard. Exit 0, or 1 on failure. */
+export async function deployGrafana(
+  opts: GrafanaCliOptions,
+  io: { out(line: string): void; err(line: string): void },
+  deps: { fetch?: typeof fetch; timeoutMs?: number } = {},
+): Promise<number> {
+  if (!opts.url) throw new UserError('deploy grafana: --url URL is required (Grafana root URL)');
+  if (!opts.tokenFile) throw new UserError('deploy grafana: --token-file FILE is required (a service account token)');
+  if (opts.folder !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(opts.folder)) {
+    throw new UserError(`--folder ${opts.folder}: expected a folder uid (letters, digits, - and _)`);
+  }
+  const base = grafanaBaseUrl(opts.url);
+  const token = readTokenFile(opts.tokenFile);
+  const dashboards = readDashboards(opts.out);
+  const where = `${base.origin}${base.pathname === '/' ? '' : base.pathname}`;
+  io.out(
+    `ghmon deploy grafana: ${dashboards.length} dashboards from ${opts.out}/${OUT.grafanaDashboardsDir}/ to ${where}${opts.folder ? ` (folder ${opts.folder})` : ''}`,
+  );
+  const outcomes = await deployDashboards({
+    url: opts.url,
+    token,
+    ...(opts.folder !== undefined ? { folderUid: opts.folder } : {}),
+    dashboards,
+    ...deps,
+  });
+  for (const o of outcomes) {
+    if (o.result.ok) {
+      // Grafana's url already carries its sub-path (root_url), so it is relative to the origin.
+      const link = o.result.url.startsWith('/') ? `${base.origin}${o.result.url}` : o.result.url || where;
+      io.out(`  ✓ ${o.uid} → ${link} (version ${o.result.version})`);
+    } else {
+      io.err(`  ✗ ${o.uid}: ${o.result.message}`);
+    }
+  }
+  const failed = outcomes.filter((o) => !o.result.ok).length;
+  const skipped = dashboards.length - outcomes.length;
+  if (failed === 0) {
+    io.out(`ghmon deploy grafana: ${outcomes.length} dashboards saved`);
+    return 0;
+  }
+  io.err(
+    `ghmon deploy grafana: ${failed} failed${skipped ? `, ${skipped} not tried after that` : ''}, ${outcomes.length - failed} saved`,
+  );
+  return 1;
+}
