@@ -36,4 +36,8 @@ export default defineMonitoring({
     page: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-page-routing-key' },
     ticket: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' },
   },
+  // out/kubernetes/: kube-prometheus-stack as the seed installs it (`helm install prometheus ... --namespace
+  // monitoring`). The Workers API is scraped from outside the cluster; the backend by a ServiceMonitor selecting the
+  // Service labelled app.kubernetes.io/name=backend (port `http`, namespace `default`).
+  kubernetes: { namespace: 'monitoring', releaseName: 'prometheus' },
 });

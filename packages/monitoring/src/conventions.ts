@@ -121,7 +121,47 @@ export const OUT = {
   /** Grafana provisioning: the Prometheus datasource, and the provider that loads grafana/dashboards/. */
   grafanaDatasourceProvisioning: 'grafana/provisioning/datasources/ghmon.yaml',
   grafanaDashboardProvisioning: 'grafana/provisioning/dashboards/ghmon.yaml',
+  /** kube-prometheus-stack: Helm values, the release to install, and what `kubectl apply -k` applies. */
+  kubernetesDir: 'kubernetes',
+  kubernetesValues: 'kubernetes/values.yaml',
+  kubernetesHelmfile: 'kubernetes/helmfile.yaml',
+  kubernetesKustomization: 'kubernetes/kustomization.yaml',
+  kubernetesReadme: 'kubernetes/README.md',
+  kubernetesRulesDir: 'kubernetes/prometheusrules',
+  kubernetesServiceMonitorsDir: 'kubernetes/servicemonitors',
+  kubernetesDashboardsDir: 'kubernetes/dashboards',
+  /** Secret templates without values: never listed in kustomization.yaml. */
+  kubernetesSecretsDir: 'kubernetes/secrets',
+  /** Docker Compose: the compose file, and the configs whose hosts and secret paths differ from out/prometheus/. */
+  composeFile: 'compose/docker-compose.yml',
+  composeReadme: 'compose/README.md',
+  composePrometheusConfig: 'compose/prometheus/prometheus.yml',
+  composeAlertmanagerConfig: 'compose/alertmanager/alertmanager.yml',
+  composeGrafanaDatasources: 'compose/grafana/provisioning/datasources/ghmon.yml',
+  composeGrafanaDashboardProviders: 'compose/grafana/provisioning/dashboards/ghmon.yml',
 } as const;
+
+/** Names of the Kubernetes objects ghmon generates (metadata.name, and the file name under out/kubernetes/). */
+export const K8S_NAME = {
+  /** One PrometheusRule per rule file: `golden-signals.yml` → `ghmon-golden-signals`. */
+  prometheusRule: (ruleFile: string) => `ghmon-${ruleFile.replace(/\.ya?ml$/, '')}`,
+  serviceMonitor: (service: string) => `ghmon-${service}`,
+  /** `api-overview.json` → `ghmon-dashboard-api-overview` (lowercased, other characters become dashes). */
+  dashboard: (dashboardFile: string) =>
+    `ghmon-dashboard-${dashboardFile
+      .replace(/\.json$/, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')}`
+      .slice(0, 63)
+      .replace(/-+$/, ''),
+} as const;
+
+/** Label on every Kubernetes object ghmon generates. */
+export const K8S_PART_OF = { 'app.kubernetes.io/part-of': 'ghmon' } as const;
+
+/** Where `ghmon deploy` and docker compose read secret values from: `$GHMON_SECRETS_DIR/<secret name>/<key>`. */
+export const SECRETS_DIR_VAR = 'GHMON_SECRETS_DIR';
 
 /** Where the generated prometheus.yml expects rule files, relative to prometheus.yml itself. */
 export const RULE_FILES_GLOB = 'rules/*.yml';

@@ -12,6 +12,8 @@ import { outReadme } from './output/readme.ts';
 import { toYaml } from './output/yaml.ts';
 import { prometheusConfig } from './prometheus/config.ts';
 import { ruleFiles } from './rules/index.ts';
+import { composeFiles } from './targets/compose.ts';
+import { kubernetesFiles } from './targets/kubernetes/index.ts';
 
 export type Files = Map<string, string>;
 
@@ -26,5 +28,9 @@ export function generate(model: Model): Files {
   files.set(OUT.contract, `${JSON.stringify(contractJson(), null, 2)}\n`);
   files.set(OUT.readme, outReadme(model));
   for (const [path, content] of grafanaFiles(model)) files.set(path, content);
+  // Deploy targets wrap the files above (rule files, dashboards): keep them after every other generator.
+  for (const target of [kubernetesFiles(model, files), composeFiles(model, files)]) {
+    for (const [path, content] of target) files.set(path, content);
+  }
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }

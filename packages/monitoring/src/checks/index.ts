@@ -5,6 +5,11 @@ import { amtoolConfig } from './amtool-config.ts';
 import { type Check, type CheckContext, checkContext } from './context.ts';
 import { checkContract } from './contract.ts';
 import type { Finding } from './finding.ts';
+import { kubernetesAmtool } from './kubernetes-amtool.ts';
+import { kubernetesPromtool } from './kubernetes-promtool.ts';
+import { kubernetesSchema } from './kubernetes-schema.ts';
+import { kubernetesSelectors } from './kubernetes-selectors.ts';
+import { kubernetesValues } from './kubernetes-values.ts';
 import { promtoolConfig } from './promtool-config.ts';
 import { promtoolRules } from './promtool-rules.ts';
 import { promtoolTests } from './promtool-tests.ts';
@@ -34,7 +39,18 @@ export const contractCheck: Check = {
   },
 };
 
-export const CHECKS: readonly Check[] = [promtoolConfig, promtoolRules, promtoolTests, amtoolConfig, contractCheck];
+export const CHECKS: readonly Check[] = [
+  promtoolConfig,
+  promtoolRules,
+  promtoolTests,
+  amtoolConfig,
+  contractCheck,
+  kubernetesValues,
+  kubernetesSchema,
+  kubernetesSelectors,
+  kubernetesPromtool,
+  kubernetesAmtool,
+];
 
 export interface CheckReport {
   findings: Finding[];

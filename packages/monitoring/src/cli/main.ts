@@ -21,6 +21,8 @@ Commands:
   incident <errors|latency|crash> [--service S] [--duration D]
                                      inject an incident into a demo service and watch it page
   replay  [--out DIR] [--scenario ID]  incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/
+  deploy kubernetes [--out DIR] --dry-run
+                                     print the helm and kubectl commands that deploy DIR/kubernetes/
   help                               this text
 
 Options:
@@ -43,6 +45,7 @@ const OPTIONS = {
   fast: { type: 'boolean', default: false },
   service: { type: 'string' },
   duration: { type: 'string', default: '5m' },
+  'dry-run': { type: 'boolean', default: false },
 } as const;
 
 /** Commands that take a positional argument after their name. */
@@ -86,6 +89,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         );
       case 'replay':
         return await (await import('./replay.ts')).replay({ ...values, out }, io);
+      case 'deploy':
+        return await (await import('./deploy.ts')).deploy({ target: rest[0], out, dryRun: values['dry-run'] }, io);
       default:
         throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
     }

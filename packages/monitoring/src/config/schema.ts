@@ -121,6 +121,44 @@ const pushSchema = z.strictObject({
   protocol: z.literal('remote-write'),
 });
 
+/** A Kubernetes object name (RFC 1123 label): lowercase letters, digits and dashes. */
+const k8sName = z
+  .string()
+  .max(63, 'expected at most 63 characters')
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes name: lowercase letters, digits and dashes');
+/** A Kubernetes label key, optionally prefixed (`app.kubernetes.io/name`). */
+const k8sLabelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'expected a Kubernetes label key such as app.kubernetes.io/name',
+  );
+const k8sLabelValue = z
+  .string()
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, 'expected a Kubernetes label value');
+/** A key inside a Kubernetes Secret. */
+const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, 'expected a Secret key of letters, digits, -, _ and .');
+
+/**
+ * How Prometheus finds a scraped service inside Kubernetes (ghmon build → out/kubernetes/). `serviceMonitor`
+ * (the default, except for runtime `workers`): a ServiceMonitor selects the Kubernetes Service by its labels and
+ * scrapes the named port. `static`: the service runs outside the cluster (Cloudflare Workers always do) and its
+ * targets become an additionalScrapeConfigs job, as in the seed's values.yaml.
+ */
+export const serviceKubernetesSchema = z.strictObject({
+  discovery: z.enum(['serviceMonitor', 'static']).optional(),
+  /** Namespace of the Kubernetes Service (default `default`). */
+  namespace: k8sName.optional(),
+  /** Labels of the Kubernetes Service (default `app.kubernetes.io/name: <service name>`). */
+  selector: z.record(k8sLabelKey, k8sLabelValue).optional(),
+  /** Name of the Service port serving the metrics path (default `http`). */
+  port: z
+    .string()
+    .max(15, 'expected a port name of at most 15 characters')
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'expected a Service port name such as http or metrics')
+    .optional(),
+});
+
 export const serviceSchema = z
   .strictObject({
     name: z
@@ -137,10 +175,30 @@ export const serviceSchema = z
     /** Extra target labels (team, tier) attached to every series of this service. */
     labels: labelValues.default({}),
     slo: serviceSloSchema.optional(),
+    kubernetes: serviceKubernetesSchema.optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.scrape === !s.push) {
       ctx.addIssue({ code: 'custom', message: 'expected exactly one of scrape or push', path: [] });
+    }
+    if (s.push && s.kubernetes) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a push service is not scraped: it needs no Kubernetes discovery',
+        path: ['kubernetes'],
+      });
+    }
+    const k = s.kubernetes;
+    if (k?.discovery === 'static' || (k && !k.discovery && s.runtime === 'workers')) {
+      for (const key of ['namespace', 'selector', 'port'] as const) {
+        if (k[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'only for discovery "serviceMonitor" (this service is scraped at its static targets)',
+            path: ['kubernetes', key],
+          });
+        }
+      }
     }
     const latency = s.slo?.latency;
     if (latency && !(HTTP_DURATION_BUCKETS as readonly number[]).includes(latency.threshold)) {
@@ -209,6 +267,74 @@ export const routingSchema = z
     pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
   });
 
+/** A Secret referenced by name, with the key each value is under. */
+const secretRef = <const K extends Record<string, string>>(name: string, keys: K) =>
+  z
+    .strictObject({ name: k8sName, ...mapValues(keys, () => secretKey) })
+    .partial()
+    .transform((given) => ({ name, ...keys, ...given }) as { name: string } & { [k in keyof K]: string });
+
+function mapValues<K extends Record<string, string>, V>(o: K, f: (v: string) => V): { [k in keyof K]: V } {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) as { [k in keyof K]: V };
+}
+
+/**
+ * Deploying to Kubernetes with kube-prometheus-stack (out/kubernetes/). Defaults are the seed's
+ * `helm install prometheus ... --namespace monitoring`. Secrets are referenced by name and key only: ghmon never
+ * sees their values.
+ */
+export const kubernetesSchema = z
+  .strictObject({
+    namespace: k8sName.default('monitoring'),
+    /** Helm release name: the chart selects PrometheusRules and ServiceMonitors labelled `release: <this>`. */
+    releaseName: k8sName.max(53, 'expected a Helm release name of at most 53 characters').default('prometheus'),
+    /** Size of Grafana's PersistentVolumeClaim (seed: 10Gi). */
+    grafanaPersistenceSize: storageSize.default('10Gi'),
+    secrets: z
+      .strictObject({
+        /** Grafana admin user and password (the chart's `grafana.admin.existingSecret`). */
+        grafanaAdmin: secretRef('ghmon-grafana-admin', {
+          userKey: 'admin-user',
+          passwordKey: 'admin-password',
+        }).prefault({}),
+        /** PagerDuty Events API v2 routing keys, mounted into Alertmanager (`alertmanagerSpec.secrets`). */
+        pagerduty: secretRef('ghmon-pagerduty', {
+          pageKey: 'page-routing-key',
+          ticketKey: 'ticket-routing-key',
+        }).prefault({}),
+        /** Bearer token of the dead man's switch, when `routing.deadMansSwitch.bearerTokenFile` is set. */
+        deadMansSwitch: secretRef('ghmon-deadmans-switch', { key: 'bearer-token' }).prefault({}),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+/** An image with a pinned tag (not `latest`) or digest. */
+const pinnedImage = z
+  .string()
+  .regex(
+    /^([a-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+    'expected an image reference such as prom/prometheus:v2.42.0',
+  )
+  .refine((i) => /@sha256:|:[^/]+$/.test(i) && !/:latest$/.test(i), 'expected a pinned tag or digest, not latest');
+
+/**
+ * Docker Compose (out/compose/), for teams without Kubernetes. The Prometheus, Alertmanager and node_exporter
+ * tags are the versions of Debian's packages, whose promtool and amtool check the generated files here.
+ */
+export const composeSchema = z
+  .strictObject({
+    images: z
+      .strictObject({
+        prometheus: pinnedImage.default('prom/prometheus:v2.42.0'),
+        alertmanager: pinnedImage.default('prom/alertmanager:v0.25.0'),
+        nodeExporter: pinnedImage.default('prom/node-exporter:v1.5.0'),
+        grafana: pinnedImage.default('grafana/grafana:13.2.0'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const monitoringSchema = z
   .strictObject({
     /** `environment` external label on everything this Prometheus sends out. */
@@ -231,6 +357,8 @@ export const monitoringSchema = z
     routing: routingSchema,
     /** Where each alert's runbook_url points; the runbooks themselves are in docs/runbooks/. */
     runbookBaseUrl: z.url().default('https://github.com/greyhaven/ghmon/blob/main/docs/runbooks'),
+    kubernetes: kubernetesSchema,
+    compose: composeSchema,
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
@@ -260,3 +388,5 @@ export type MonitoringInput = z.input<typeof monitoringSchema>;
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 export type ServiceConfig = z.output<typeof serviceSchema>;
 export type Thresholds = z.output<typeof thresholdsSchema>;
+export type KubernetesConfig = z.output<typeof kubernetesSchema>;
+export type ComposeConfig = z.output<typeof composeSchema>;

@@ -3,7 +3,7 @@
  * Generators read only the model. Building it is pure.
  */
 
-import type { MonitoringConfig, ServiceConfig, Thresholds } from '../config/schema.ts';
+import type { ComposeConfig, KubernetesConfig, MonitoringConfig, ServiceConfig, Thresholds } from '../config/schema.ts';
 import { LABEL } from '../conventions.ts';
 
 export interface ServiceModel {
@@ -19,7 +19,14 @@ export interface ServiceModel {
     availability: { objective: number; window: string };
     latency?: { objective: number; threshold: number; window: string };
   };
+  /** How Prometheus finds it in Kubernetes; undefined for a push service (nothing to scrape). */
+  kubernetes?: ServiceKubernetes;
 }
+
+/** A ServiceMonitor selecting a Kubernetes Service, or the static targets as an additional scrape job. */
+export type ServiceKubernetes =
+  | { discovery: 'serviceMonitor'; namespace: string; selector: Record<string, string>; port: string }
+  | { discovery: 'static' };
 
 export interface Model {
   environment: string;
@@ -34,6 +41,8 @@ export interface Model {
   thresholds: Thresholds;
   routing: MonitoringConfig['routing'];
   runbookBaseUrl: string;
+  kubernetes: KubernetesConfig;
+  compose: ComposeConfig;
 }
 
 export function buildModel(config: MonitoringConfig): Model {
@@ -54,6 +63,7 @@ export function buildModel(config: MonitoringConfig): Model {
         availability: { ...(s.slo?.availability ?? config.slo.availability) },
         ...(s.slo?.latency ? { latency: { ...s.slo.latency } } : {}),
       },
+      ...(s.scrape ? { kubernetes: serviceKubernetes(s) } : {}),
     })),
     prometheusTargets: [...config.prometheus.targets],
     alertmanagerTargets: [...config.alertmanager.targets],
@@ -61,6 +71,21 @@ export function buildModel(config: MonitoringConfig): Model {
     thresholds: structuredClone(config.thresholds),
     routing: structuredClone(config.routing),
     runbookBaseUrl: config.runbookBaseUrl.replace(/\/+$/, ''),
+    kubernetes: structuredClone(config.kubernetes),
+    compose: structuredClone(config.compose),
+  };
+}
+
+/** Defaults: Cloudflare Workers never run in a cluster (static); anything else is a Service labelled by its name. */
+function serviceKubernetes(s: ServiceConfig): ServiceKubernetes {
+  const k = s.kubernetes ?? {};
+  const discovery = k.discovery ?? (s.runtime === 'workers' ? 'static' : 'serviceMonitor');
+  if (discovery === 'static') return { discovery };
+  return {
+    discovery: 'serviceMonitor',
+    namespace: k.namespace ?? 'default',
+    selector: sortKeys({ ...(k.selector ?? { 'app.kubernetes.io/name': s.name }) }),
+    port: k.port ?? 'http',
   };
 }
 

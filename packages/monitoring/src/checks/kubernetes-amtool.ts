@@ -1,0 +1,42 @@
+/**
+ * `kubernetes/amtool`: the Alertmanager configuration the chart will actually render — values.yaml's
+ * `alertmanager.config` merged over the chart's default `alertmanager.config` the way Helm merges values (maps
+ * merge key by key, lists replace) — passes `amtool check-config`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OUT } from '../conventions.ts';
+import { toYaml } from '../output/yaml.ts';
+import { getPath, isMap } from '../targets/kubernetes/helm.ts';
+import type { Check } from './context.ts';
+import type { Finding } from './finding.ts';
+import { effectiveValues, readYaml } from './kubernetes-common.ts';
+import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+
+export const KUBERNETES_AMTOOL = 'kubernetes/amtool';
+
+export const kubernetesAmtool: Check = {
+  id: KUBERNETES_AMTOOL,
+  description: "amtool check-config on alertmanager.config as Helm merges it with the chart's default",
+  async run(ctx) {
+    const bin = findBinary('amtool');
+    if (!bin) return [missingTool(KUBERNETES_AMTOOL, 'amtool', 'prometheus-alertmanager')];
+    const findings: Finding[] = [];
+    const values = readYaml(ctx, KUBERNETES_AMTOOL, OUT.kubernetesValues, findings);
+    if (!values) return findings;
+    const config = getPath(effectiveValues(isMap(values.value) ? values.value : {}), ['alertmanager', 'config']);
+    const tmp = mkdtempSync(join(tmpdir(), 'ghmon-k8s-'));
+    try {
+      const file = join(tmp, 'alertmanager.yaml');
+      writeFileSync(file, toYaml(config, ''));
+      const result = await runTool(bin, ['check-config', file]);
+      for (const f of toolFindings(KUBERNETES_AMTOOL, OUT.kubernetesValues, result)) {
+        findings.push({ ...f, message: `alertmanager.config: ${f.message.replaceAll(file, 'alertmanager.yaml')}` });
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return findings;
+  },
+};

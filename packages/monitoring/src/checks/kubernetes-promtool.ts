@@ -1,0 +1,63 @@
+/**
+ * `kubernetes/promtool`: the rule groups inside each PrometheusRule, written to a rule file of their own, pass
+ * `promtool check rules`; the additionalScrapeConfigs in values.yaml, in a prometheus.yml of their own, pass
+ * `promtool check config`. That is what the operator and Prometheus will load in the cluster.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OUT } from '../conventions.ts';
+import { toYaml } from '../output/yaml.ts';
+import { getPath } from '../targets/kubernetes/helm.ts';
+import type { Check } from './context.ts';
+import type { Finding } from './finding.ts';
+import { readKubernetesOutput } from './kubernetes-common.ts';
+import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+
+export const KUBERNETES_PROMTOOL = 'kubernetes/promtool';
+
+export const kubernetesPromtool: Check = {
+  id: KUBERNETES_PROMTOOL,
+  description: 'promtool check rules on each PrometheusRule, check config on additionalScrapeConfigs',
+  async run(ctx) {
+    const bin = findBinary('promtool');
+    if (!bin) return [missingTool(KUBERNETES_PROMTOOL, 'promtool', 'prometheus')];
+    const findings: Finding[] = [];
+    const k8s = readKubernetesOutput(ctx, KUBERNETES_PROMTOOL, findings);
+    const rules = k8s.objects.filter((o) => o.kind === 'PrometheusRule');
+    if (rules.length === 0 && k8s.kustomization) {
+      findings.push({
+        check: KUBERNETES_PROMTOOL,
+        severity: 'error',
+        file: OUT.kubernetesKustomization,
+        message: 'no PrometheusRule',
+      });
+    }
+    const tmp = mkdtempSync(join(tmpdir(), 'ghmon-k8s-'));
+    try {
+      for (const [i, o] of rules.entries()) {
+        const file = join(tmp, `rules-${i}.yml`);
+        writeFileSync(file, toYaml({ groups: getPath(o.object, ['spec', 'groups']) ?? [] }, ''));
+        const result = await runTool(bin, ['check', 'rules', file]);
+        for (const f of toolFindings(KUBERNETES_PROMTOOL, o.file.path, result)) {
+          findings.push({ ...f, message: f.message.replaceAll(file, 'spec.groups') });
+        }
+      }
+      const scrape = getPath(k8s.values?.value, ['prometheus', 'prometheusSpec', 'additionalScrapeConfigs']);
+      if (scrape !== undefined) {
+        const file = join(tmp, 'prometheus.yml');
+        writeFileSync(file, toYaml({ scrape_configs: scrape }, ''));
+        const result = await runTool(bin, ['check', 'config', file]);
+        for (const f of toolFindings(KUBERNETES_PROMTOOL, OUT.kubernetesValues, result)) {
+          findings.push({
+            ...f,
+            message: `prometheus.prometheusSpec.additionalScrapeConfigs: ${f.message.replaceAll(file, 'prometheus.yml')}`,
+          });
+        }
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,254 @@
+/**
+ * out/compose/: Prometheus, Alertmanager, node_exporter and Grafana with Docker Compose, for teams without
+ * Kubernetes. Pure: model + the files generated so far → more files. The rule files are mounted from
+ * out/prometheus/rules/ as they are; prometheus.yml and alertmanager.yml are the same generators run on the model
+ * as it looks inside the Compose network (service names instead of localhost, Compose secrets under /run/secrets).
+ */
+import { alertmanagerConfig } from '../alertmanager/config.ts';
+import { JOB, OUT, SECRETS_DIR_VAR } from '../conventions.ts';
+import type { Model } from '../model/model.ts';
+import { toYaml } from '../output/yaml.ts';
+import { prometheusConfig } from '../prometheus/config.ts';
+import { DATASOURCE_UID } from './kubernetes/chart.ts';
+
+/** Service names in the Compose file (also their host names inside the Compose network). */
+export const COMPOSE_SERVICE = {
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  nodeExporter: JOB.nodeExporter,
+  grafana: 'grafana',
+} as const;
+
+/** Ports, published on 127.0.0.1 only. */
+export const COMPOSE_PORT = { prometheus: 9090, alertmanager: 9093, nodeExporter: 9100, grafana: 3000 } as const;
+
+const SECRETS_MOUNT = '/run/secrets';
+const DASHBOARDS_MOUNT = '/etc/ghmon/dashboards';
+
+interface ComposeSecret {
+  /** Compose secret name; mounted at /run/secrets/<id>. */
+  id: string;
+  /** Path under $GHMON_SECRETS_DIR: the same `<secret name>/<key>` files `ghmon deploy kubernetes` reads. */
+  file: string;
+}
+
+function composeSecrets(model: Model) {
+  const s = model.kubernetes.secrets;
+  const secret = (name: string, key: string): ComposeSecret => ({ id: `${name}.${key}`, file: `${name}/${key}` });
+  return {
+    page: secret(s.pagerduty.name, s.pagerduty.pageKey),
+    ticket: secret(s.pagerduty.name, s.pagerduty.ticketKey),
+    deadMansSwitch: model.routing.deadMansSwitch?.bearerTokenFile
+      ? secret(s.deadMansSwitch.name, s.deadMansSwitch.key)
+      : undefined,
+    grafanaUser: secret(s.grafanaAdmin.name, s.grafanaAdmin.userKey),
+    grafanaPassword: secret(s.grafanaAdmin.name, s.grafanaAdmin.passwordKey),
+  };
+}
+
+/** The model as seen from inside the Compose network. */
+export function composeModel(model: Model): Model {
+  const sec = composeSecrets(model);
+  const dms = model.routing.deadMansSwitch;
+  const host = (service: string, port: number) => `${service}:${port}`;
+  return {
+    ...model,
+    prometheusTargets: [host('localhost', COMPOSE_PORT.prometheus)],
+    alertmanagerTargets: [host(COMPOSE_SERVICE.alertmanager, COMPOSE_PORT.alertmanager)],
+    nodeExporterTargets: [host(COMPOSE_SERVICE.nodeExporter, COMPOSE_PORT.nodeExporter)],
+    routing: {
+      ...model.routing,
+      page: { routingKeyFile: `${SECRETS_MOUNT}/${sec.page.id}` },
+      ticket: { routingKeyFile: `${SECRETS_MOUNT}/${sec.ticket.id}` },
+      ...(dms
+        ? {
+            deadMansSwitch: {
+              ...dms,
+              ...(sec.deadMansSwitch ? { bearerTokenFile: `${SECRETS_MOUNT}/${sec.deadMansSwitch.id}` } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function dashboards(files: ReadonlyMap<string, string>): string[] {
+  const dir = `${OUT.grafanaDashboardsDir}/`;
+  return [...files.keys()].filter((p) => p.startsWith(dir) && p.endsWith('.json')).sort();
+}
+
+/** Relative to out/compose/ (where docker-compose.yml is), as Compose resolves bind mounts. */
+const fromCompose = (outPath: string) =>
+  outPath.startsWith('compose/') ? `./${outPath.slice('compose/'.length)}` : `../${outPath}`;
+
+export function composeFile(model: Model, generated: ReadonlyMap<string, string>) {
+  const sec = composeSecrets(model);
+  const hasDashboards = dashboards(generated).length > 0;
+  const publish = (port: number) => [`127.0.0.1:${port}:${port}`];
+  const allSecrets = [sec.page, sec.ticket, sec.deadMansSwitch, sec.grafanaUser, sec.grafanaPassword].filter(
+    (x): x is ComposeSecret => x !== undefined,
+  );
+  return {
+    services: {
+      [COMPOSE_SERVICE.prometheus]: {
+        image: model.compose.images.prometheus,
+        command: [
+          '--config.file=/etc/prometheus/prometheus.yml',
+          '--storage.tsdb.path=/prometheus',
+          `--storage.tsdb.retention.time=${model.retention}`,
+          ...(model.services.some((s) => s.push) ? ['--web.enable-remote-write-receiver'] : []),
+        ],
+        volumes: [
+          `${fromCompose(OUT.composePrometheusConfig)}:/etc/prometheus/prometheus.yml:ro`,
+          `${fromCompose(OUT.rulesDir)}:/etc/prometheus/rules:ro`,
+          'prometheus-data:/prometheus',
+        ],
+        ports: publish(COMPOSE_PORT.prometheus),
+        // Lets a service on the Docker host be scraped as host.docker.internal:<port>.
+        extra_hosts: ['host.docker.internal:host-gateway'],
+        restart: 'unless-stopped',
+      },
+      [COMPOSE_SERVICE.alertmanager]: {
+        image: model.compose.images.alertmanager,
+        command: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
+        volumes: [
+          `${fromCompose(OUT.composeAlertmanagerConfig)}:/etc/alertmanager/alertmanager.yml:ro`,
+          'alertmanager-data:/alertmanager',
+        ],
+        secrets: [sec.page.id, sec.ticket.id, ...(sec.deadMansSwitch ? [sec.deadMansSwitch.id] : [])],
+        ports: publish(COMPOSE_PORT.alertmanager),
+        restart: 'unless-stopped',
+      },
+      [COMPOSE_SERVICE.nodeExporter]: {
+        image: model.compose.images.nodeExporter,
+        // The host's filesystems and processes, read-only (node_exporter's documented Docker setup).
+        command: ['--path.rootfs=/host'],
+        pid: 'host',
+        volumes: ['/:/host:ro,rslave'],
+        ports: publish(COMPOSE_PORT.nodeExporter),
+        restart: 'unless-stopped',
+      },
+      [COMPOSE_SERVICE.grafana]: {
+        image: model.compose.images.grafana,
+        environment: {
+          GF_SECURITY_ADMIN_USER__FILE: `${SECRETS_MOUNT}/${sec.grafanaUser.id}`,
+          GF_SECURITY_ADMIN_PASSWORD__FILE: `${SECRETS_MOUNT}/${sec.grafanaPassword.id}`,
+          GF_USERS_ALLOW_SIGN_UP: 'false',
+        },
+        secrets: [sec.grafanaUser.id, sec.grafanaPassword.id],
+        volumes: [
+          'grafana-data:/var/lib/grafana',
+          `${fromCompose(OUT.composeGrafanaDatasources)}:/etc/grafana/provisioning/datasources/ghmon.yml:ro`,
+          ...(hasDashboards
+            ? [
+                `${fromCompose(OUT.composeGrafanaDashboardProviders)}:/etc/grafana/provisioning/dashboards/ghmon.yml:ro`,
+                `${fromCompose(OUT.grafanaDashboardsDir)}:${DASHBOARDS_MOUNT}:ro`,
+              ]
+            : []),
+        ],
+        ports: publish(COMPOSE_PORT.grafana),
+        depends_on: [COMPOSE_SERVICE.prometheus, COMPOSE_SERVICE.alertmanager],
+        restart: 'unless-stopped',
+      },
+    },
+    volumes: { 'prometheus-data': {}, 'alertmanager-data': {}, 'grafana-data': {} },
+    secrets: Object.fromEntries(
+      allSecrets.map((s) => [
+        s.id,
+        { file: `\${${SECRETS_DIR_VAR}:?set ${SECRETS_DIR_VAR}, see README.md}/${s.file}` },
+      ]),
+    ),
+  };
+}
+
+/** Grafana datasources with the uids kube-prometheus-stack provisions, so dashboards work in both. */
+export function grafanaDatasources(model: Model) {
+  return {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: 'Prometheus',
+        uid: DATASOURCE_UID.prometheus,
+        type: 'prometheus',
+        access: 'proxy',
+        url: `http://${COMPOSE_SERVICE.prometheus}:${COMPOSE_PORT.prometheus}`,
+        isDefault: true,
+        jsonData: { timeInterval: model.scrapeInterval },
+      },
+      {
+        name: 'Alertmanager',
+        uid: DATASOURCE_UID.alertmanager,
+        type: 'alertmanager',
+        access: 'proxy',
+        url: `http://${COMPOSE_SERVICE.alertmanager}:${COMPOSE_PORT.alertmanager}`,
+        jsonData: { implementation: 'prometheus' },
+      },
+    ],
+  };
+}
+
+export function grafanaDashboardProviders() {
+  return {
+    apiVersion: 1,
+    providers: [
+      {
+        name: 'ghmon',
+        type: 'file',
+        disableDeletion: true,
+        allowUiUpdates: false,
+        options: { path: DASHBOARDS_MOUNT },
+      },
+    ],
+  };
+}
+
+export function composeFiles(model: Model, generated: ReadonlyMap<string, string>): Map<string, string> {
+  const inside = composeModel(model);
+  const files = new Map<string, string>();
+  files.set(OUT.composeFile, toYaml(composeFile(model, generated), COMPOSE_HEADER));
+  files.set(OUT.composePrometheusConfig, toYaml(prometheusConfig(inside)));
+  files.set(OUT.composeAlertmanagerConfig, toYaml(alertmanagerConfig(inside)));
+  files.set(OUT.composeGrafanaDatasources, toYaml(grafanaDatasources(model)));
+  if (dashboards(generated).length > 0)
+    files.set(OUT.composeGrafanaDashboardProviders, toYaml(grafanaDashboardProviders()));
+  files.set(OUT.composeReadme, readme(model));
+  return files;
+}
+
+const COMPOSE_HEADER = `# Generated by ghmon from monitoring.config.ts. Do not edit: change the config and run \`ghmon build\`.
+# Images are pinned (compose.images in the config); Prometheus, Alertmanager and node_exporter are the versions
+# whose promtool/amtool check these files in \`ghmon check\`. The tags were not pulled where this was generated.
+# Published ports listen on 127.0.0.1 only. Start: ${SECRETS_DIR_VAR}=/path/to/secrets docker compose up -d
+`;
+
+function readme(model: Model): string {
+  const sec = composeSecrets(model);
+  const files = [sec.grafanaUser, sec.grafanaPassword, sec.page, sec.ticket, sec.deadMansSwitch]
+    .filter((x): x is ComposeSecret => x !== undefined)
+    .map((s) => `    ${s.file}`);
+  return `# Docker Compose — generated by ghmon, do not edit
+
+Prometheus (${model.compose.images.prometheus}), Alertmanager (${model.compose.images.alertmanager}),
+node_exporter (${model.compose.images.nodeExporter}) and Grafana (${model.compose.images.grafana}), reading the
+files ghmon generated: \`../prometheus/rules/\` as they are, and \`prometheus/prometheus.yml\` and
+\`alertmanager/alertmanager.yml\` here, which differ from \`../prometheus/\` and \`../alertmanager/\` only in host
+names (Compose service names) and secret paths (\`/run/secrets/\`).
+
+Secrets are files outside out/ (out/ is replaced on every build), one per value, in \`$${SECRETS_DIR_VAR}\`:
+
+${files.join('\n')}
+
+Alertmanager runs as user nobody (65534) and Grafana as 472: Compose mounts the files with their host
+permissions, so make them readable by those users (e.g. \`chmod 0444\`, in a directory only you can list).
+
+\`\`\`sh
+export ${SECRETS_DIR_VAR}=/path/to/secrets
+docker compose up -d        # from this directory
+docker compose up -d --force-recreate   # after \`ghmon build\`: it replaces out/, containers keep the old files
+\`\`\`
+
+Prometheus http://127.0.0.1:${COMPOSE_PORT.prometheus}, Alertmanager http://127.0.0.1:${COMPOSE_PORT.alertmanager},
+Grafana http://127.0.0.1:${COMPOSE_PORT.grafana}. Data lives in the named volumes prometheus-data, alertmanager-data and
+grafana-data (retention ${model.retention}; the volume size is not limited by Compose).
+`;
+}

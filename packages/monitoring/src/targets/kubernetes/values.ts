@@ -1,0 +1,87 @@
+/**
+ * values.yaml for kube-prometheus-stack: the seed's settings (30d retention, 15s scrape interval, the 100Gi
+ * volumeClaimTemplate, the Cloudflare Workers scrape job, Grafana persistence 10Gi) with the Grafana admin
+ * password from an existing Secret and the PagerDuty routing keys mounted from a Secret. Every key exists in the
+ * chart's values (checked by `kubernetes/values`): Helm silently ignores a misspelt key.
+ */
+import { type AlertmanagerConfig, alertmanagerConfig } from '../../alertmanager/config.ts';
+import { EXTRA_ALERT } from '../../conventions.ts';
+import type { Model } from '../../model/model.ts';
+import { prometheusConfig, type ScrapeConfig } from '../../prometheus/config.ts';
+import { inClusterModel, kubernetesSecrets } from './secrets.ts';
+
+export interface KubePrometheusStackValues {
+  defaultRules: { disabled: Record<string, boolean> };
+  prometheus: {
+    prometheusSpec: {
+      scrapeInterval: string;
+      evaluationInterval: string;
+      retention: string;
+      externalLabels: Record<string, string>;
+      enableRemoteWriteReceiver?: boolean;
+      storageSpec: unknown;
+      additionalScrapeConfigs?: ScrapeConfig[];
+    };
+  };
+  alertmanager: { config: AlertmanagerConfig; alertmanagerSpec: { secrets: string[] } };
+  grafana: {
+    admin: { existingSecret: string; userKey: string; passwordKey: string };
+    persistence: { enabled: boolean; size: string };
+  };
+}
+
+/** Scrape jobs of services outside the cluster, exactly as out/prometheus/prometheus.yml has them. */
+export function additionalScrapeConfigs(model: Model): ScrapeConfig[] {
+  const outside = new Set(model.services.filter((s) => s.kubernetes?.discovery === 'static').map((s) => s.job));
+  return prometheusConfig(model).scrape_configs.filter((j) => outside.has(j.job_name));
+}
+
+export function kubernetesValues(model: Model): KubePrometheusStackValues {
+  const scrape = additionalScrapeConfigs(model);
+  const s = model.kubernetes.secrets;
+  return {
+    defaultRules: {
+      disabled: {
+        // The chart's always-firing InfoInhibitor only serves the chart's own inhibit rule, which ghmon's routing
+        // replaces: left on, it would open a permanent PagerDuty ticket through the catch-all route.
+        InfoInhibitor: true,
+        // ghmon's meta_monitoring group has its own Watchdog, routed to the dead man's switch.
+        [EXTRA_ALERT.watchdog]: true,
+      },
+    },
+    prometheus: {
+      prometheusSpec: {
+        scrapeInterval: model.scrapeInterval,
+        evaluationInterval: model.evaluationInterval,
+        retention: model.retention,
+        externalLabels: { environment: model.environment },
+        // Push services send samples to Prometheus' remote-write receiver.
+        ...(model.services.some((x) => x.push) ? { enableRemoteWriteReceiver: true } : {}),
+        storageSpec: {
+          volumeClaimTemplate: {
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: model.storage } } },
+          },
+        },
+        ...(scrape.length > 0 ? { additionalScrapeConfigs: scrape } : {}),
+      },
+    },
+    alertmanager: {
+      // ghmon's Alertmanager config, with routing keys read from the Secrets mounted below. Helm merges it over
+      // the chart's default config; `kubernetes/amtool` checks the merged result.
+      config: alertmanagerConfig(inClusterModel(model)),
+      alertmanagerSpec: {
+        secrets: kubernetesSecrets(model)
+          .filter((x) => x.alertmanager)
+          .map((x) => x.name),
+      },
+    },
+    grafana: {
+      admin: {
+        existingSecret: s.grafanaAdmin.name,
+        userKey: s.grafanaAdmin.userKey,
+        passwordKey: s.grafanaAdmin.passwordKey,
+      },
+      persistence: { enabled: true, size: model.kubernetes.grafanaPersistenceSize },
+    },
+  };
+}

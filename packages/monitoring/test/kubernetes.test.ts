@@ -1,0 +1,761 @@
+/**
+ * out/kubernetes/: the seed's settings in values.yaml, every key of it known to the chart, every object valid
+ * against its CRD schema, the rules inside each PrometheusRule through promtool, the release label against the
+ * chart's selector semantics, dashboards for the Grafana sidecar, no secret value anywhere in out/ — and each
+ * kubernetes/* check seen to fail on deliberately broken output.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { alertmanagerConfig } from '../src/alertmanager/config.ts';
+import { formatFinding } from '../src/checks/finding.ts';
+import { CHECKS, runChecks } from '../src/checks/index.ts';
+import { chartDefaults, chartValues, effectiveValues } from '../src/checks/kubernetes-common.ts';
+import { crdValidator, re2RegExp, schemaErrors, structural } from '../src/checks/kubernetes-crd.ts';
+import { FREE_FORM, valueProblems } from '../src/checks/kubernetes-values.ts';
+import { validateConfig } from '../src/config/load.ts';
+import type { MonitoringInput } from '../src/config/schema.ts';
+import { OUT } from '../src/conventions.ts';
+import { generate } from '../src/generate.ts';
+import { buildModel, type Model } from '../src/model/model.ts';
+import { writeOutput } from '../src/output/write.ts';
+import { prometheusConfig } from '../src/prometheus/config.ts';
+import {
+  ALERTMANAGER_SECRETS_DIR,
+  CHART,
+  DASHBOARD_SIDECAR_LABEL,
+  DATASOURCE_UID,
+  RELEASE_LABEL,
+} from '../src/targets/kubernetes/chart.ts';
+import { chartSelector, getPath, helmMerge, selectorMatches } from '../src/targets/kubernetes/helm.ts';
+import { kubernetesFiles } from '../src/targets/kubernetes/index.ts';
+import { inClusterModel } from '../src/targets/kubernetes/secrets.ts';
+import { GREYHAVEN_CONFIG, ghmon, REPO_ROOT, readTree, tempDir } from './helpers.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const KUBERNETES_CHECKS = CHECKS.filter((c) => c.id.startsWith('kubernetes/'));
+const svc = { name: 'demo', runtime: 'typescript' as const, scrape: { targets: ['127.0.0.1:8080'] } };
+
+/** Every optional feature: a push service, a dead man's switch with a token, a custom release and namespace. */
+const FULL: MonitoringInput = {
+  environment: 'staging',
+  services: [
+    {
+      name: 'web',
+      runtime: 'typescript',
+      scrape: { targets: ['web.shop.svc:8080'], interval: '30s' },
+      kubernetes: { namespace: 'shop', selector: { app: 'web', tier: 'frontend' }, port: 'metrics' },
+      labels: { team: 'shop' },
+    },
+    { name: 'edge', runtime: 'workers', push: { protocol: 'remote-write' } },
+    { name: 'api', runtime: 'workers', scrape: { targets: ['api.example.com:443'], scheme: 'https' } },
+    {
+      name: 'legacy',
+      runtime: 'python',
+      scrape: { targets: ['10.0.0.5:8000'] },
+      kubernetes: { discovery: 'static' },
+    },
+  ],
+  routing: { deadMansSwitch: { url: 'https://heartbeat.example.com/ping', bearerTokenFile: '/etc/secrets/hb' } },
+  kubernetes: { namespace: 'observability', releaseName: 'kps', grafanaPersistenceSize: '20Gi' },
+};
+
+function model(input: MonitoringInput): Model {
+  return buildModel(validateConfig(input));
+}
+
+/** Builds a config into a fresh out/ directory (optionally with extra generated files, e.g. dashboards). */
+function built(input: MonitoringInput, extra: Record<string, string> = {}): string {
+  const m = model(input);
+  const files = generate(m);
+  if (Object.keys(extra).length > 0) {
+    for (const [p, c] of Object.entries(extra)) files.set(p, c);
+    for (const [p, c] of kubernetesFiles(m, files)) files.set(p, c);
+  }
+  const out = join(tempDir(), 'out');
+  writeOutput(out, files);
+  return out;
+}
+
+async function builtGreyhaven(): Promise<string> {
+  const out = join(tempDir(), 'out');
+  const r = await ghmon('build', '--config', GREYHAVEN_CONFIG, '--out', out);
+  expect(r.code, r.err).toBe(0);
+  return out;
+}
+
+const readYaml = (out: string, rel: string) => parse(readFileSync(join(out, rel), 'utf8'));
+
+describe('config: kubernetes and compose sections', () => {
+  const problems = (input: unknown) => {
+    try {
+      validateConfig(input);
+      return [];
+    } catch (err) {
+      return [...((err as { problems?: string[] }).problems ?? [])];
+    }
+  };
+
+  it('defaults to the seed: release prometheus in namespace monitoring, Grafana 10Gi, ghmon-* Secrets', () => {
+    const m = model({ services: [svc] });
+    expect(m.kubernetes).toEqual({
+      namespace: 'monitoring',
+      releaseName: 'prometheus',
+      grafanaPersistenceSize: '10Gi',
+      secrets: {
+        grafanaAdmin: { name: 'ghmon-grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
+        pagerduty: { name: 'ghmon-pagerduty', pageKey: 'page-routing-key', ticketKey: 'ticket-routing-key' },
+        deadMansSwitch: { name: 'ghmon-deadmans-switch', key: 'bearer-token' },
+      },
+    });
+    expect(m.services[0]?.kubernetes).toEqual({
+      discovery: 'serviceMonitor',
+      namespace: 'default',
+      selector: { 'app.kubernetes.io/name': 'demo' },
+      port: 'http',
+    });
+    expect(model(FULL).services.map((s) => s.kubernetes?.discovery)).toEqual([
+      'serviceMonitor',
+      undefined,
+      'static',
+      'static',
+    ]);
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a bad namespace',
+      { kubernetes: { namespace: 'Monitoring' } },
+      'kubernetes.namespace: expected a Kubernetes name',
+    ],
+    [
+      'a misspelt secret field',
+      { kubernetes: { secrets: { pagerduty: { nam: 'pd' } } } },
+      'kubernetes.secrets.pagerduty.nam: unknown field',
+    ],
+    [
+      'a bad Secret key',
+      { kubernetes: { secrets: { pagerduty: { pageKey: 'a/b' } } } },
+      'kubernetes.secrets.pagerduty.pageKey: expected a Secret key',
+    ],
+    [
+      'a bad size',
+      { kubernetes: { grafanaPersistenceSize: '10GB' } },
+      'kubernetes.grafanaPersistenceSize: expected a size',
+    ],
+    [
+      'an unpinned image',
+      { compose: { images: { grafana: 'grafana/grafana:latest' } } },
+      'compose.images.grafana: expected a pinned tag',
+    ],
+    [
+      'an image without a tag',
+      { compose: { images: { prometheus: 'prom/prometheus' } } },
+      'compose.images.prometheus: expected a pinned tag',
+    ],
+    [
+      'a bad port name',
+      { services: [{ ...svc, kubernetes: { port: 'HTTP' } }] },
+      'services[0].kubernetes.port: expected a Service port name',
+    ],
+    [
+      'a bad selector label',
+      { services: [{ ...svc, kubernetes: { selector: { 'a b': 'x' } } }] },
+      'services[0].kubernetes.selector',
+    ],
+    [
+      'a push service with discovery',
+      { services: [{ name: 'p', runtime: 'workers', push: { protocol: 'remote-write' }, kubernetes: {} }] },
+      'services[0].kubernetes: a push service is not scraped',
+    ],
+    [
+      'a selector on a static service',
+      { services: [{ ...svc, kubernetes: { discovery: 'static', port: 'http' } }] },
+      'services[0].kubernetes.port: only for discovery "serviceMonitor"',
+    ],
+  ])('reports %s with its field path', (_, extra, message) => {
+    expect(problems({ services: [svc], ...(extra as object) }).join('\n')).toContain(message);
+  });
+});
+
+describe('the vendored chart data', () => {
+  const shared = join(REPO_ROOT, '../shared/data');
+  it.skipIf(!existsSync(shared))('is a verbatim copy of ../shared/data', () => {
+    const data = join(REPO_ROOT, 'packages/monitoring/data');
+    for (const f of readdirSync(data).filter((x) => /\.(yaml|json)$/.test(x) && x !== 'biome.json')) {
+      expect(readFileSync(join(data, f), 'utf8'), f).toBe(readFileSync(join(shared, f), 'utf8'));
+    }
+  });
+
+  it("agrees with the chart facts the generators use (sidecar label, secrets mount, selectors' defaults)", () => {
+    const { kubePrometheusStack: kps, grafana } = chartValues();
+    expect(getPath(kps, ['grafana', 'sidecar', 'dashboards', 'label'])).toBe(DASHBOARD_SIDECAR_LABEL.label);
+    expect(getPath(kps, ['grafana', 'sidecar', 'dashboards', 'labelValue'])).toBe(DASHBOARD_SIDECAR_LABEL.labelValue);
+    expect(getPath(kps, ['grafana', 'sidecar', 'dashboards', 'enabled'])).toBe(true);
+    expect(getPath(kps, ['grafana', 'sidecar', 'datasources', 'uid'])).toBe(DATASOURCE_UID.prometheus);
+    expect(getPath(kps, ['grafana', 'sidecar', 'datasources', 'alertmanager', 'uid'])).toBe(
+      DATASOURCE_UID.alertmanager,
+    );
+    expect(getPath(kps, ['prometheus', 'prometheusSpec', 'ruleSelectorNilUsesHelmValues'])).toBe(true);
+    expect(getPath(kps, ['prometheus', 'prometheusSpec', 'serviceMonitorSelectorNilUsesHelmValues'])).toBe(true);
+    expect(getPath(grafana, ['admin', 'existingSecret'])).toBe('');
+    const text = readFileSync(join(REPO_ROOT, 'packages/monitoring/data/kube-prometheus-stack-values.yaml'), 'utf8');
+    expect(text).toContain(`The Secrets are mounted into ${ALERTMANAGER_SECRETS_DIR}/.`);
+    expect(readFileSync(join(REPO_ROOT, 'packages/monitoring/data/README.md'), 'utf8')).toContain(
+      `chart ${CHART.version}`,
+    );
+  });
+});
+
+describe('values.yaml', () => {
+  it("carries the seed's settings, the Grafana password and PagerDuty keys from Secrets", async () => {
+    const out = await builtGreyhaven();
+    const v = readYaml(out, OUT.kubernetesValues);
+    const spec = v.prometheus.prometheusSpec;
+    expect(spec.retention).toBe('30d');
+    expect(spec.scrapeInterval).toBe('15s');
+    expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe('100Gi');
+    // The seed's job, with the target labels out/prometheus/prometheus.yml attaches.
+    expect(spec.additionalScrapeConfigs).toEqual([
+      {
+        job_name: 'cloudflare-workers',
+        scheme: 'https',
+        metrics_path: '/metrics',
+        static_configs: [
+          { targets: ['api.greyhaven.io:443'], labels: { runtime: 'workers', service: 'api', team: 'platform' } },
+        ],
+      },
+    ]);
+    const prom = readYaml(out, OUT.prometheusConfig);
+    expect(spec.additionalScrapeConfigs[0]).toEqual(
+      prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'cloudflare-workers'),
+    );
+    expect(v.grafana.persistence).toEqual({ enabled: true, size: '10Gi' });
+    expect(v.grafana.admin).toEqual({
+      existingSecret: 'ghmon-grafana-admin',
+      userKey: 'admin-user',
+      passwordKey: 'admin-password',
+    });
+    expect(v.grafana.adminPassword).toBeUndefined();
+    expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(['ghmon-pagerduty']);
+    const keys = v.alertmanager.config.receivers.flatMap((r: { pagerduty_configs?: { routing_key_file: string }[] }) =>
+      (r.pagerduty_configs ?? []).map((p) => p.routing_key_file),
+    );
+    expect(keys).toEqual([
+      '/etc/alertmanager/secrets/ghmon-pagerduty/page-routing-key',
+      '/etc/alertmanager/secrets/ghmon-pagerduty/ticket-routing-key',
+    ]);
+  });
+
+  it('holds the Alertmanager generator’s config, only with the mounted Secret paths', async () => {
+    const out = await builtGreyhaven();
+    const m = buildModel(validateConfig((await import(GREYHAVEN_CONFIG)).default));
+    const v = readYaml(out, OUT.kubernetesValues);
+    expect(v.alertmanager.config).toEqual(alertmanagerConfig(inClusterModel(m)));
+    const plain = readYaml(out, OUT.alertmanagerConfig);
+    const strip = (c: unknown) => JSON.stringify(c).replace(/"routing_key_file":"[^"]*"/g, '');
+    expect(strip(v.alertmanager.config)).toBe(strip(plain));
+  });
+
+  it.each([
+    ['Grey Haven', undefined],
+    ['minimal', { services: [svc] }],
+    ['every feature', FULL],
+  ])('has only keys the chart knows (%s)', async (_, input) => {
+    const out = input ? built(input) : await builtGreyhaven();
+    expect(valueProblems(readYaml(out, OUT.kubernetesValues), chartDefaults())).toEqual([]);
+  });
+
+  it('turns on the remote-write receiver only for push services', () => {
+    const get = (input: MonitoringInput) =>
+      parse(kubernetesFiles(model(input), generate(model(input))).get(OUT.kubernetesValues) ?? '').prometheus
+        .prometheusSpec.enableRemoteWriteReceiver;
+    expect(get({ services: [svc] })).toBeUndefined();
+    expect(get(FULL)).toBe(true);
+  });
+
+  it('keeps the allow-list of free-form values short and explained', () => {
+    expect(FREE_FORM.length).toBeLessThanOrEqual(6);
+    for (const f of FREE_FORM) {
+      expect(f.why.length).toBeGreaterThan(20);
+      expect(getPath(chartDefaults(), f.path.split('.')), f.path).not.toBeUndefined();
+    }
+  });
+
+  const base = () => ({ prometheus: { prometheusSpec: { retention: '30d' } } });
+  it.each<[string, Record<string, unknown>, RegExp | undefined]>([
+    ['a known key', base(), undefined],
+    [
+      'a misspelt key',
+      { prometheus: { prometheusSpec: { retension: '30d' } } },
+      /prometheus\.prometheusSpec\.retension.*unknown key \(did you mean "retention"\?\)/,
+    ],
+    ['a key of the grafana subchart only', { grafana: { persistence: { size: '10Gi' } } }, undefined],
+    [
+      'a misspelt subchart key',
+      { grafana: { persistance: { size: '10Gi' } } },
+      /grafana\.persistance.*did you mean "persistence"/,
+    ],
+    [
+      'adminPassword, which the chart only mentions in a comment',
+      { grafana: { adminPassword: 'x' } },
+      /grafana\.adminPassword.*unknown key/,
+    ],
+    [
+      'a string where the chart has a boolean',
+      { grafana: { persistence: { enabled: 'true' } } },
+      /boolean here, not a string/,
+    ],
+    [
+      'a map where the chart has a string',
+      { prometheus: { prometheusSpec: { retention: { d: 30 } } } },
+      /string here, not a map/,
+    ],
+    [
+      'keys below an empty map not on the allow-list',
+      { prometheus: { prometheusSpec: { podMetadata: { labels: { a: 'b' } } } } },
+      /podMetadata.*empty map here/,
+    ],
+    [
+      'keys below storageSpec (on the allow-list)',
+      { prometheus: { prometheusSpec: { storageSpec: { emptyDir: {} } } } },
+      undefined,
+    ],
+    [
+      'a list of maps not on the allow-list',
+      { prometheus: { prometheusSpec: { remoteWrite: [{ url: 'x' }] } } },
+      /remoteWrite.*list of maps/,
+    ],
+    ['a top-level typo', { prometheuss: {} }, /prometheuss.*did you mean "prometheus"/],
+  ])('with %s', (_, values, problem) => {
+    const found = valueProblems(values, chartDefaults()).map((p) => `${p.path.join('.')}: ${p.message}`);
+    if (problem) expect(found.join('\n')).toMatch(problem);
+    else expect(found).toEqual([]);
+  });
+});
+
+describe('Helm and chart semantics', () => {
+  it('merges values like Helm: maps key by key, lists replace, null deletes', () => {
+    expect(helmMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] }, d: null, e: 2 })).toEqual({
+      a: { b: 1, c: [3] },
+      e: 2,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, string>, boolean]>([
+    ['default: release label required, present', {}, { release: 'prometheus' }, true],
+    ['default: release label required, absent', {}, { app: 'x' }, false],
+    ['default: another release', {}, { release: 'other' }, false],
+    ['NilUsesHelmValues false, {} selects all', { ruleSelectorNilUsesHelmValues: false }, { app: 'x' }, true],
+    ['explicit matchLabels', { ruleSelector: { matchLabels: { team: 'a' } } }, { team: 'a' }, true],
+    [
+      'explicit matchLabels win over the release',
+      { ruleSelector: { matchLabels: { team: 'a' } } },
+      { release: 'prometheus' },
+      false,
+    ],
+    [
+      'matchExpressions In',
+      { ruleSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['a', 'b'] }] } },
+      { role: 'b' },
+      true,
+    ],
+    [
+      'matchExpressions NotIn',
+      { ruleSelector: { matchExpressions: [{ key: 'role', operator: 'NotIn', values: ['a'] }] } },
+      { role: 'a' },
+      false,
+    ],
+    ['matchExpressions Exists', { ruleSelector: { matchExpressions: [{ key: 'x', operator: 'Exists' }] } }, {}, false],
+    [
+      'matchExpressions DoesNotExist',
+      { ruleSelector: { matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] } },
+      {},
+      true,
+    ],
+  ])('ruleSelector: %s', (_, ours, labels, selected) => {
+    const spec = getPath(effectiveValues({ prometheus: { prometheusSpec: ours } }), ['prometheus', 'prometheusSpec']);
+    expect(selectorMatches(chartSelector(spec, 'rule', 'prometheus', RELEASE_LABEL), labels)).toBe(selected);
+  });
+});
+
+describe('CRD schema validation (ajv)', () => {
+  const rule = (extra: Record<string, unknown>) => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'x' },
+    spec: { groups: [{ name: 'g', rules: [{ record: 'a:b', expr: 'up', ...extra }] }] },
+  });
+  const validate = (o: unknown) => {
+    const v = crdValidator('monitoring.coreos.com/v1', 'PrometheusRule');
+    if (!v) throw new Error('no validator');
+    return v(o) ? [] : schemaErrors(v.errors).map((e) => `${e.path.join('.')}: ${e.message}`);
+  };
+  it.each<[string, Record<string, unknown>, RegExp | undefined]>([
+    ['a valid rule', {}, undefined],
+    ['an unknown field', { recrod: 'x' }, /"recrod" \(unknown field\)/],
+    ['a bad duration', { for: '5 minutes' }, /rules\.0\.for: must match pattern/],
+    ['keep_firing_for', { keep_firing_for: '5m' }, undefined],
+  ])('%s', (_, extra, problem) => {
+    const found = validate(rule(extra));
+    if (problem) expect(found.join('\n')).toMatch(problem);
+    else expect(found).toEqual([]);
+  });
+
+  it('translates RE2 (?i): partial_response_strategy accepts Warn, rejects other words', () => {
+    const group = (s: string) => ({
+      ...rule({}),
+      spec: { groups: [{ name: 'g', partial_response_strategy: s, rules: [] }] },
+    });
+    expect(validate(group('Warn'))).toEqual([]);
+    expect(validate(group('ABORT'))).toEqual([]);
+    expect(validate(group('retry')).join()).toMatch(/partial_response_strategy: must match pattern/);
+    const re2 = '^(?i)(abort|warn)?$';
+    expect(re2RegExp(re2, 'u').test('WARN')).toBe(true);
+    expect(() => new RegExp(re2, 'u')).toThrow(); // what JavaScript alone makes of it
+  });
+
+  it('makes objects strict unless the schema preserves unknown fields', () => {
+    expect(structural({ type: 'object', properties: { a: { type: 'object', properties: {} } } })).toEqual({
+      type: 'object',
+      properties: { a: { type: 'object', properties: {}, additionalProperties: false } },
+      additionalProperties: false,
+    });
+    expect(structural({ properties: {}, 'x-kubernetes-preserve-unknown-fields': true })).not.toHaveProperty(
+      'additionalProperties',
+    );
+  });
+});
+
+describe('the Kubernetes objects', () => {
+  it('hold exactly the rule groups of out/prometheus/rules/, one PrometheusRule per file', async () => {
+    const out = await builtGreyhaven();
+    const tree = readTree(out);
+    const ruleFiles = [...tree.keys()].filter((p) => p.startsWith(`${OUT.rulesDir}/`));
+    expect(ruleFiles.length).toBeGreaterThanOrEqual(5);
+    for (const f of ruleFiles) {
+      const name = `ghmon-${f.slice(OUT.rulesDir.length + 1).replace(/\.yml$/, '')}`;
+      const pr = readYaml(out, `${OUT.kubernetesRulesDir}/${name}.yaml`);
+      expect(pr.kind).toBe('PrometheusRule');
+      expect(pr.metadata.labels.release).toBe('prometheus');
+      expect(pr.spec.groups).toEqual(parse(tree.get(f) ?? '').groups);
+    }
+  });
+
+  it('attach the scrape config’s target labels (service, runtime, team) and job through each ServiceMonitor', async () => {
+    const out = await builtGreyhaven();
+    const sm = readYaml(out, `${OUT.kubernetesServiceMonitorsDir}/ghmon-backend.yaml`);
+    expect(sm.metadata).toEqual({
+      name: 'ghmon-backend',
+      namespace: 'monitoring',
+      labels: { 'app.kubernetes.io/part-of': 'ghmon', release: 'prometheus' },
+    });
+    expect(sm.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'backend' } });
+    expect(sm.spec.namespaceSelector).toEqual({ matchNames: ['default'] });
+    const [endpoint] = sm.spec.endpoints;
+    expect(endpoint.port).toBe('http');
+    const attached = Object.fromEntries(
+      endpoint.relabelings.map((r: { targetLabel: string; replacement: string }) => [r.targetLabel, r.replacement]),
+    );
+    const prom = readYaml(out, OUT.prometheusConfig);
+    const job = prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'backend');
+    expect(attached).toEqual({ job: 'backend', ...job.static_configs[0].labels });
+    expect(attached.service).toBe('backend');
+    // The Workers service is outside the cluster: no ServiceMonitor.
+    expect(existsSync(join(out, OUT.kubernetesServiceMonitorsDir, 'ghmon-api.yaml'))).toBe(false);
+  });
+
+  it('follow the configured release, namespace and discovery', () => {
+    const out = built(FULL);
+    const k = readYaml(out, OUT.kubernetesKustomization);
+    expect(k.namespace).toBe('observability');
+    expect(k.resources).toEqual(expect.arrayContaining(['servicemonitors/ghmon-web.yaml']));
+    expect(k.resources.filter((r: string) => r.startsWith('servicemonitors/'))).toEqual([
+      'servicemonitors/ghmon-web.yaml',
+    ]);
+    const sm = readYaml(out, `${OUT.kubernetesServiceMonitorsDir}/ghmon-web.yaml`);
+    expect(sm.metadata.labels.release).toBe('kps');
+    expect(sm.spec.selector.matchLabels).toEqual({ app: 'web', tier: 'frontend' });
+    expect(sm.spec.namespaceSelector.matchNames).toEqual(['shop']);
+    expect(sm.spec.endpoints[0]).toMatchObject({ port: 'metrics', interval: '30s', scheme: 'http' });
+    const v = readYaml(out, OUT.kubernetesValues);
+    expect(v.prometheus.prometheusSpec.additionalScrapeConfigs.map((j: { job_name: string }) => j.job_name)).toEqual([
+      'api',
+      'legacy',
+    ]);
+    expect(v.grafana.persistence.size).toBe('20Gi');
+    expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(['ghmon-pagerduty', 'ghmon-deadmans-switch']);
+    const dms = v.alertmanager.config.receivers.find((r: { name: string }) => r.name === 'deadmans-switch');
+    expect(dms.webhook_configs[0].http_config.authorization.credentials_file).toBe(
+      '/etc/alertmanager/secrets/ghmon-deadmans-switch/bearer-token',
+    );
+    expect(readYaml(out, OUT.kubernetesHelmfile).releases[0]).toMatchObject({
+      name: 'kps',
+      namespace: 'observability',
+    });
+  });
+
+  it('wrap every generated dashboard in a ConfigMap for the Grafana sidecar, and none when there are none', async () => {
+    const dashboard = `${JSON.stringify({ title: 'API overview', panels: [] }, null, 2)}\n`;
+    const out = built({ services: [svc] }, { [`${OUT.grafanaDashboardsDir}/API_Overview.json`]: dashboard });
+    const cm = readYaml(out, `${OUT.kubernetesDashboardsDir}/ghmon-dashboard-api-overview.yaml`);
+    expect(cm.kind).toBe('ConfigMap');
+    expect(cm.metadata.labels[DASHBOARD_SIDECAR_LABEL.label]).toBe(DASHBOARD_SIDECAR_LABEL.labelValue);
+    expect(cm.data).toEqual({ 'API_Overview.json': dashboard });
+    expect(readYaml(out, OUT.kubernetesKustomization).resources).toContain(
+      'dashboards/ghmon-dashboard-api-overview.yaml',
+    );
+    const { findings } = await runChecks(out, KUBERNETES_CHECKS);
+    expect(findings.map(formatFinding)).toEqual([]);
+
+    const m = model({ services: [svc] });
+    const withoutDashboards = new Map([...generate(m)].filter(([p]) => !p.startsWith(`${OUT.grafanaDashboardsDir}/`)));
+    const files = kubernetesFiles(m, withoutDashboards);
+    expect([...files.keys()].filter((p) => p.startsWith(`${OUT.kubernetesDashboardsDir}/`))).toEqual([]);
+    expect(parse(files.get(OUT.kubernetesKustomization) ?? '').resources.join()).not.toMatch(/dashboards\//);
+  });
+});
+
+describe('no secret value in out/', () => {
+  // Recognisable fake secret *paths*: they may appear as file references, never as values.
+  const input: MonitoringInput = {
+    ...FULL,
+    routing: {
+      page: { routingKeyFile: '/run/fake-secrets/FAKE_PAGE_KEY_PATH' },
+      ticket: { routingKeyFile: '/run/fake-secrets/FAKE_TICKET_KEY_PATH' },
+      deadMansSwitch: {
+        url: 'https://heartbeat.example.com/ping',
+        bearerTokenFile: '/run/fake-secrets/FAKE_TOKEN_PATH',
+      },
+    },
+  };
+
+  it('writes secret paths only as *_file references, and never a key, token or password value', () => {
+    const out = built(input);
+    const tree = readTree(out);
+    expect(tree.size).toBeGreaterThan(20);
+    for (const [path, content] of tree) {
+      for (const [i, line] of content.split('\n').entries()) {
+        const where = `${path}:${i + 1}: ${line}`;
+        // A fake path may be a `*_file:` value, or be named (in backticks) by a README: never anything else.
+        if (/FAKE_\w+_PATH/.test(line)) {
+          expect(where).toMatch(
+            /^[^:]+\.ya?ml:\d+: +\w+_file: \/run\/fake-secrets\/FAKE_\w+_PATH$|^[^:]*README\.md:\d+: .*`\/run\/fake-secrets\/FAKE_\w+_PATH`$/,
+          );
+        }
+        // Keys that would carry a secret value inline (the seed's service_key, Alertmanager's inline variants).
+        expect(line).not.toMatch(
+          /^\s*(-\s+)?(routing_key|service_key|bearer_token|api_key|password|credentials|adminPassword|admin_password)\s*:/i,
+        );
+        expect(where).not.toMatch(/GF_SECURITY_ADMIN_PASSWORD\s*[:=](?!.*__FILE)/);
+        expect(where).not.toMatch(/\b[0-9a-f]{32}\b/); // the shape of a PagerDuty integration key
+      }
+    }
+  });
+
+  it('writes Secret templates with empty values only, each marked REPLACE_ME, none applied by kustomize', () => {
+    const out = built(input);
+    const dir = join(out, OUT.kubernetesSecretsDir);
+    const templates = readdirSync(dir).sort();
+    expect(templates).toEqual(['ghmon-deadmans-switch.yaml', 'ghmon-grafana-admin.yaml', 'ghmon-pagerduty.yaml']);
+    const resources: string[] = readYaml(out, OUT.kubernetesKustomization).resources;
+    for (const t of templates) {
+      const text = readFileSync(join(dir, t), 'utf8');
+      const secret = parse(text);
+      expect(secret.kind).toBe('Secret');
+      expect(Object.values(secret.stringData).every((v) => v === '')).toBe(true);
+      expect(text.match(/# REPLACE_ME: /g)?.length).toBe(Object.keys(secret.stringData).length);
+      expect(text).toContain('TEMPLATE without values');
+      expect(resources.some((r) => r.includes('secrets/'))).toBe(false);
+    }
+  });
+});
+
+describe('ghmon check on out/kubernetes/', () => {
+  it.each([
+    ['Grey Haven', undefined],
+    ['minimal', { services: [svc] }],
+    ['every feature', FULL],
+  ])('passes on the %s build', async (_, input) => {
+    const out = input ? built(input) : await builtGreyhaven();
+    const { findings } = await runChecks(out, KUBERNETES_CHECKS);
+    expect(findings.map(formatFinding)).toEqual([]);
+  });
+
+  const edit = (out: string, rel: string, from: string | RegExp, to: string) => {
+    const p = join(out, rel);
+    const before = readFileSync(p, 'utf8');
+    const after = before.replace(from, to);
+    expect(after, `pattern ${from} not found in ${rel}`).not.toBe(before);
+    writeFileSync(p, after);
+  };
+  const rules = `${OUT.kubernetesRulesDir}/ghmon-golden-signals.yaml`;
+  const monitor = `${OUT.kubernetesServiceMonitorsDir}/ghmon-backend.yaml`;
+
+  it.each<[string, string, string, string | RegExp, string, RegExp]>([
+    [
+      'kubernetes/values',
+      'a misspelt values key',
+      OUT.kubernetesValues,
+      'retention: 30d',
+      'retension: 30d',
+      /values\.yaml:\d+: prometheus\.prometheusSpec\.retension: unknown key \(did you mean "retention"\?\)/,
+    ],
+    [
+      'kubernetes/values',
+      'a boolean as a string',
+      OUT.kubernetesValues,
+      'enabled: true',
+      'enabled: "true"',
+      /grafana\.persistence\.enabled: the chart has a boolean here/,
+    ],
+    [
+      'kubernetes/schema',
+      'an unknown field in a rule',
+      rules,
+      /- record: /,
+      '- recrod: x\n          record: ',
+      /ghmon-golden-signals\.yaml:\d+: spec\.groups\[0\]\.rules\[0\]: must NOT have additional properties "recrod"/,
+    ],
+    [
+      'kubernetes/schema',
+      'an invalid scheme',
+      monitor,
+      'scheme: http',
+      'scheme: ftp',
+      /spec\.endpoints\[0\]\.scheme: must be equal to one of the allowed values/,
+    ],
+    [
+      'kubernetes/schema',
+      'an object in another namespace',
+      monitor,
+      'namespace: monitoring',
+      'namespace: default',
+      /metadata\.namespace: is "default", the kustomization's is monitoring/,
+    ],
+    [
+      'kubernetes/schema',
+      'a value in a Secret template',
+      `${OUT.kubernetesSecretsDir}/ghmon-pagerduty.yaml`,
+      'page-routing-key: ""',
+      'page-routing-key: "0123"',
+      /stringData\.page-routing-key holds a value/,
+    ],
+    [
+      'kubernetes/schema',
+      'a Secret template in the kustomization',
+      OUT.kubernetesKustomization,
+      'resources:\n',
+      'resources:\n  - secrets/ghmon-pagerduty.yaml\n',
+      /would overwrite the real Secret/,
+    ],
+    [
+      'kubernetes/schema',
+      'a generated object left out of the kustomization',
+      OUT.kubernetesKustomization,
+      '  - servicemonitors/ghmon-backend.yaml\n',
+      '',
+      /does not list kubernetes\/servicemonitors\/ghmon-backend\.yaml/,
+    ],
+    [
+      'kubernetes/selectors',
+      'a PrometheusRule without the release label',
+      rules,
+      'release: prometheus',
+      'release: prometheus-stack',
+      /PrometheusRule ghmon-golden-signals is not selected by the chart's Prometheus, whose ruleSelector for Helm release "prometheus" is release=prometheus/,
+    ],
+    [
+      'kubernetes/selectors',
+      'a ServiceMonitor for another release',
+      monitor,
+      'release: prometheus',
+      'release: kps',
+      /ServiceMonitor ghmon-backend is not selected/,
+    ],
+    [
+      'kubernetes/selectors',
+      'a Helm release renamed',
+      OUT.kubernetesHelmfile,
+      'name: prometheus\n',
+      'name: monitoring\n',
+      /release "monitoring"/,
+    ],
+    [
+      'kubernetes/selectors',
+      'a routing key file outside the mounted Secrets',
+      OUT.kubernetesValues,
+      '/etc/alertmanager/secrets/ghmon-pagerduty/page-routing-key',
+      '/etc/pd/page',
+      /\/etc\/pd\/page is not in a Secret mounted through alertmanagerSpec\.secrets/,
+    ],
+    [
+      'kubernetes/selectors',
+      'a Secret not mounted',
+      OUT.kubernetesValues,
+      /secrets:\n\s+- ghmon-pagerduty/,
+      'secrets: []',
+      /Secret ghmon-pagerduty is not listed in alertmanager\.alertmanagerSpec\.secrets/,
+    ],
+    [
+      'kubernetes/selectors',
+      'an admin password in values',
+      OUT.kubernetesValues,
+      'grafana:\n',
+      'grafana:\n  adminPassword: changeme\n',
+      /grafana\.adminPassword is set/,
+    ],
+    [
+      'kubernetes/promtool',
+      'a rule that does not parse',
+      rules,
+      'sum(rate(http_requests_total[1m]))',
+      'sum(rate(http_requests_total[1m])',
+      /ghmon-golden-signals\.yaml: .*unclosed left parenthesis/,
+    ],
+    [
+      'kubernetes/promtool',
+      'a bad additional scrape config',
+      OUT.kubernetesValues,
+      'metrics_path: /metrics',
+      'metrics_path: /metrics\n        scrape_interval: 15x',
+      /additionalScrapeConfigs: .*not a valid duration/,
+    ],
+    [
+      'kubernetes/amtool',
+      'a route to a missing receiver',
+      OUT.kubernetesValues,
+      'receiver: pagerduty-page',
+      'receiver: pagerduty-pages',
+      /alertmanager\.config: .*undefined receiver "pagerduty-pages"/,
+    ],
+  ])('%s catches %s', async (check, _, file, from, to, message) => {
+    const out = await builtGreyhaven();
+    const owner = CHECKS.filter((c) => c.id === check);
+    expect(owner).toHaveLength(1);
+    const before = await runChecks(out, owner);
+    expect(before.findings).toEqual([]);
+    edit(out, file, from, to);
+    const { findings } = await runChecks(out, owner);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.map(formatFinding).join('\n')).toMatch(message);
+  });
+
+  it('checks the Alertmanager config as Helm merges it with the chart default (templates kept, lists replaced)', async () => {
+    const out = await builtGreyhaven();
+    const ours = readYaml(out, OUT.kubernetesValues);
+    const merged = getPath(effectiveValues(ours), ['alertmanager', 'config']) as Record<string, unknown>;
+    expect(merged.templates).toEqual(['/etc/alertmanager/config/*.tmpl']);
+    expect(merged.receivers).toEqual(ours.alertmanager.config.receivers);
+    expect(merged.inhibit_rules).toEqual(ours.alertmanager.config.inhibit_rules);
+  });
+
+  it('has the scrape jobs of prometheus.yml for services outside the cluster', () => {
+    const m = model(FULL);
+    const v = parse(kubernetesFiles(m, generate(m)).get(OUT.kubernetesValues) ?? '');
+    const jobs = prometheusConfig(m).scrape_configs.filter((j) => ['api', 'legacy'].includes(j.job_name));
+    expect(v.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual(jobs);
+  });
+});
