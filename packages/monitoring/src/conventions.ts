@@ -146,10 +146,11 @@ export const K8S_NAME = {
   /** One PrometheusRule per rule file: `golden-signals.yml` → `ghmon-golden-signals`. */
   prometheusRule: (ruleFile: string) => `ghmon-${ruleFile.replace(/\.ya?ml$/, '')}`,
   serviceMonitor: (service: string) => `ghmon-${service}`,
-  /** `api-overview.json` → `ghmon-dashboard-api-overview` (lowercased, other characters become dashes). */
+  /** `ghmon-slo.json`, `API_Overview.json` → `ghmon-dashboard-slo`, `ghmon-dashboard-api-overview`. */
   dashboard: (dashboardFile: string) =>
     `ghmon-dashboard-${dashboardFile
       .replace(/\.json$/, '')
+      .replace(/^ghmon-/, '')
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '')}`

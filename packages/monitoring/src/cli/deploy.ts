@@ -1,8 +1,8 @@
 /**
- * `ghmon deploy <target> [--out DIR] --dry-run`: prints the exact commands that deploy what `ghmon build` wrote
- * to DIR. Targets dispatch by name (`deploy kubernetes`; another target adds its own entry to DEPLOY_TARGETS).
- * Nothing is run: this machine has no cluster, helm or kubectl. Without --dry-run the commands are printed all the
- * same and the exit code is 2.
+ * `ghmon deploy <target> [--out DIR] ...`: deploys what `ghmon build` wrote to DIR. Targets dispatch by name through
+ * DEPLOY_TARGETS (`deploy kubernetes`; another target adds its own entry). `deploy kubernetes --dry-run` prints the
+ * exact helm and kubectl commands; nothing is run (this machine has no cluster, helm or kubectl): without --dry-run
+ * the commands are printed all the same and the exit code is 2.
  */
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -18,37 +18,35 @@ export interface DeployOptions {
   target: string | undefined;
   out: string;
   dryRun: boolean;
-  /** deploy grafana: Grafana's root URL, the service account token file, the folder uid. */
-  url?: string;
-  tokenFile?: string;
-  folder?: string;
+  /** Options of other targets (e.g. a Grafana URL), passed through to them. */
+  url?: string | undefined;
+  tokenFile?: string | undefined;
+  folder?: string | undefined;
 }
 
-interface DeployTarget {
+export interface DeployTarget {
   description: string;
-  /** The commands to print; reads only the files in out/. Throws UserError on missing or unreadable output. */
-  commands?(out: string): string[];
-  /** A target that deploys itself over an API (no commands to print); returns the exit code. */
-  run?(opts: DeployOptions, io: Io): Promise<number>;
+  /** Deploys (or, with --dry-run, says how); reads only the files in out/. Bad input throws UserError. */
+  run(opts: DeployOptions, io: Io): Promise<number>;
 }
 
 export const DEPLOY_TARGETS: Record<string, DeployTarget> = {
   kubernetes: {
     description: 'helm upgrade --install kube-prometheus-stack with out/kubernetes/values.yaml, then kubectl apply -k',
-    commands: (out) => deployCommands(readKubernetesDeployment(out), `${out}/${OUT.kubernetesDir}`),
-  },
-  grafana: {
-    description: 'POST each out/grafana/dashboards/*.json to Grafana: --url URL --token-file F [--folder UID]',
-    run: async (opts, io) =>
-      (await import('../deploy/grafana.ts')).deployGrafana(
-        { out: opts.out, url: opts.url, tokenFile: opts.tokenFile, folder: opts.folder },
-        io,
-      ),
+    async run(opts, io) {
+      const commands = deployCommands(readKubernetesDeployment(opts.out), `${opts.out}/${OUT.kubernetesDir}`);
+      for (const line of commands) io.out(line);
+      if (opts.dryRun) return 0;
+      io.err(
+        'ghmon deploy kubernetes: only --dry-run is supported here (no cluster, helm or kubectl on this machine): run the commands above yourself',
+      );
+      return 2;
+    },
   },
 };
 
 const usage = () =>
-  `Usage: ghmon deploy <target> [--out DIR] --dry-run\n\nTargets:\n${Object.entries(DEPLOY_TARGETS)
+  `Usage: ghmon deploy <target> [--out DIR] ...\n\nTargets:\n${Object.entries(DEPLOY_TARGETS)
     .map(([name, t]) => `  ${name.padEnd(12)} ${t.description}`)
     .join('\n')}`;
 
@@ -56,14 +54,7 @@ export async function deploy(opts: DeployOptions, io: Io): Promise<number> {
   if (opts.target === undefined) throw new UserError(`which target?\n\n${usage()}`);
   const target = DEPLOY_TARGETS[opts.target];
   if (!target) throw new UserError(`unknown deploy target "${opts.target}"\n\n${usage()}`);
-  if (target.run) return target.run(opts, io);
-  const commands = target.commands?.(opts.out) ?? [];
-  for (const line of commands) io.out(line);
-  if (opts.dryRun) return 0;
-  io.err(
-    `ghmon deploy ${opts.target}: only --dry-run is supported here (no cluster, helm or kubectl on this machine): run the commands above yourself`,
-  );
-  return 2;
+  return target.run(opts, io);
 }
 
 function readYamlFile(out: string, rel: string): unknown {
