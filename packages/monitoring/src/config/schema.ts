@@ -6,6 +6,7 @@
  */
 import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
 import { z } from 'zod';
+import { longTermSchema } from '../longterm/schema.ts';
 
 /** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
 export const duration = z
@@ -357,6 +358,8 @@ export const monitoringSchema = z
     routing: routingSchema,
     /** Where each alert's runbook_url points; the runbooks themselves are in docs/runbooks/. */
     runbookBaseUrl: z.url().default('https://github.com/greyhaven/ghmon/blob/main/docs/runbooks'),
+    /** Long-term storage: Prometheus also remote-writes every sample to this store (longterm/schema.ts). */
+    longTerm: longTermSchema.optional(),
     kubernetes: kubernetesSchema,
     compose: composeSchema,
   })

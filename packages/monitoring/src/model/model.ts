@@ -5,6 +5,7 @@
 
 import type { ComposeConfig, KubernetesConfig, MonitoringConfig, ServiceConfig, Thresholds } from '../config/schema.ts';
 import { LABEL } from '../conventions.ts';
+import { type LongTermModel, longTermModel } from '../longterm/model.ts';
 
 export interface ServiceModel {
   name: string;
@@ -41,6 +42,8 @@ export interface Model {
   thresholds: Thresholds;
   routing: MonitoringConfig['routing'];
   runbookBaseUrl: string;
+  /** Long-term storage over remote write; undefined without `longTerm` in the config. */
+  longTerm?: LongTermModel;
   kubernetes: KubernetesConfig;
   compose: ComposeConfig;
 }
@@ -71,6 +74,7 @@ export function buildModel(config: MonitoringConfig): Model {
     thresholds: structuredClone(config.thresholds),
     routing: structuredClone(config.routing),
     runbookBaseUrl: config.runbookBaseUrl.replace(/\/+$/, ''),
+    ...(config.longTerm ? { longTerm: longTermModel(config.longTerm) } : {}),
     kubernetes: structuredClone(config.kubernetes),
     compose: structuredClone(config.compose),
   };

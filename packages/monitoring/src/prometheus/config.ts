@@ -4,6 +4,7 @@
  * Alertmanager, node_exporter.
  */
 import { JOB, RULE_FILES_GLOB } from '../conventions.ts';
+import { type RemoteWriteConfig, remoteWriteConfigs } from '../longterm/model.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
 
 export interface ScrapeConfig {
@@ -23,6 +24,8 @@ export interface PrometheusConfig {
   rule_files: string[];
   alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
   scrape_configs: ScrapeConfig[];
+  /** To the long-term store, when the config has `longTerm`. */
+  remote_write?: RemoteWriteConfig[];
 }
 
 function serviceJob(s: ServiceModel): ScrapeConfig | undefined {
@@ -52,5 +55,6 @@ export function prometheusConfig(model: Model): PrometheusConfig {
       infra(JOB.nodeExporter, model.nodeExporterTargets),
       ...model.services.map(serviceJob).filter((j): j is ScrapeConfig => j !== undefined),
     ],
+    ...(model.longTerm ? { remote_write: remoteWriteConfigs(model.longTerm) } : {}),
   };
 }
