@@ -21,6 +21,8 @@ export const DEBIAN_BINARIES = [
   ['prometheus-alertmanager', 'prometheus-alertmanager'],
   ['amtool', 'prometheus-alertmanager'],
   ['prometheus-node-exporter', 'prometheus-node-exporter'],
+  // The long-term store `ghmon up --long-term` runs (and its tests use): VictoriaMetrics single node.
+  ['victoria-metrics', 'victoria-metrics'],
 ];
 
 function say(msg) {
