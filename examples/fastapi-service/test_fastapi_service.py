@@ -29,6 +29,7 @@ def base() -> Iterator[str]:
         env=clean_env(PORT=str(port), HOST="127.0.0.1", PYTHONDONTWRITEBYTECODE="1"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

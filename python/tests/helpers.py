@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -73,12 +74,17 @@ def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> No
 
 
 def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM (a graceful shutdown), then SIGKILL to the process group the server was started in (so uvicorn's
+    worker processes go too); servers here are started with ``start_new_session=True``."""
     if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             proc.wait(5)
 
 

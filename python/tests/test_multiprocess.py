@@ -30,6 +30,7 @@ def test_two_uvicorn_workers_expose_merged_metrics(tmp_path) -> None:
         env=clean_env(PROMETHEUS_MULTIPROC_DIR=str(mp_dir), PYTHONPATH=PYTHON_DIR, PYTHONDONTWRITEBYTECODE="1"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for_http(f"{base}/users/0", proc)
