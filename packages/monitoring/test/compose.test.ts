@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { findBinary, runTool } from '../src/checks/tool.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
-import { OUT, SECRETS_DIR_VAR } from '../src/conventions.ts';
+import { GRAFANA, OUT, SECRETS_DIR_VAR } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
 import { writeOutput } from '../src/output/write.ts';
@@ -219,19 +219,37 @@ describe('docker-compose.yml', () => {
     expect(compose(built(FULL)).services.prometheus?.command).toContain('--web.enable-remote-write-receiver');
   });
 
-  it('provisions the generated dashboards when there are some', () => {
-    const dashboard = '{"title":"x"}\n';
-    const out = built({ services: [svc] }, { [`${OUT.grafanaDashboardsDir}/x.json`]: dashboard });
+  it('provisions the generated dashboards with the Grafana generator’s provider and datasource uid', async () => {
+    const out = await builtGreyhaven();
     const grafana = compose(out).services.grafana;
     expect(grafana?.volumes).toEqual(
-      expect.arrayContaining([`../${OUT.grafanaDashboardsDir}:/etc/ghmon/dashboards:ro`]),
+      expect.arrayContaining([
+        `../${OUT.grafanaDashboardProvisioning}:/etc/grafana/provisioning/dashboards/ghmon.yaml:ro`,
+        `../${OUT.grafanaDashboardsDir}:${GRAFANA.dashboardsPath}:ro`,
+      ]),
     );
-    expect(read(out, OUT.composeGrafanaDashboardProviders).providers[0].options.path).toBe('/etc/ghmon/dashboards');
+    // The provider reads the directory the dashboards are mounted at; the datasource is the one they default to.
+    expect(read(out, OUT.grafanaDashboardProvisioning).providers[0].options.path).toBe(GRAFANA.dashboardsPath);
+    const ds = read(out, OUT.composeGrafanaDatasources).datasources[0];
+    expect(ds).toMatchObject({ uid: GRAFANA.datasourceUid, url: 'http://prometheus:9090', isDefault: true });
+    expect(readFileSync(join(out, OUT.grafanaDashboardsDir, 'ghmon-slo.json'), 'utf8')).toMatch(
+      /"uid": "\$\{datasource\}"/,
+    );
+    expect(existsSync(join(out, OUT.composeGrafanaDashboardProviders))).toBe(false);
+  });
+
+  it('writes its own provider only for dashboards without one, and mounts nothing without dashboards', () => {
     const m = buildModel(validateConfig({ services: [svc] }));
-    const none = composeFiles(
-      m,
-      new Map([...generate(m)].filter(([p]) => !p.startsWith(`${OUT.grafanaDashboardsDir}/`))),
+    const grafanaFiles = (p: string) => p.startsWith('grafana/');
+    const withoutGrafana = new Map([...generate(m)].filter(([p]) => !grafanaFiles(p)));
+    const own = composeFiles(m, new Map([...withoutGrafana, [`${OUT.grafanaDashboardsDir}/x.json`, '{}\n']]));
+    expect(parse(own.get(OUT.composeGrafanaDashboardProviders) ?? '').providers[0].options.path).toBe(
+      GRAFANA.dashboardsPath,
     );
+    expect(parse(own.get(OUT.composeFile) ?? '').services.grafana.volumes).toContain(
+      `./${OUT.composeGrafanaDashboardProviders.slice('compose/'.length)}:/etc/grafana/provisioning/dashboards/ghmon.yaml:ro`,
+    );
+    const none = composeFiles(m, withoutGrafana);
     expect(none.has(OUT.composeGrafanaDashboardProviders)).toBe(false);
     expect(parse(none.get(OUT.composeFile) ?? '').services.grafana.volumes.join()).not.toMatch(/dashboards/);
   });

@@ -5,7 +5,7 @@
  * as it looks inside the Compose network (service names instead of localhost, Compose secrets under /run/secrets).
  */
 import { alertmanagerConfig } from '../alertmanager/config.ts';
-import { JOB, OUT, SECRETS_DIR_VAR } from '../conventions.ts';
+import { GRAFANA, JOB, OUT, SECRETS_DIR_VAR } from '../conventions.ts';
 import type { Model } from '../model/model.ts';
 import { toYaml } from '../output/yaml.ts';
 import { prometheusConfig } from '../prometheus/config.ts';
@@ -23,7 +23,6 @@ export const COMPOSE_SERVICE = {
 export const COMPOSE_PORT = { prometheus: 9090, alertmanager: 9093, nodeExporter: 9100, grafana: 3000 } as const;
 
 const SECRETS_MOUNT = '/run/secrets';
-const DASHBOARDS_MOUNT = '/etc/ghmon/dashboards';
 
 interface ComposeSecret {
   /** Compose secret name; mounted at /run/secrets/<id>. */
@@ -84,6 +83,10 @@ const fromCompose = (outPath: string) =>
 export function composeFile(model: Model, generated: ReadonlyMap<string, string>) {
   const sec = composeSecrets(model);
   const hasDashboards = dashboards(generated).length > 0;
+  // The dashboards' provisioning provider: the one the Grafana generator wrote (its folder and path), else ours.
+  const provider = generated.has(OUT.grafanaDashboardProvisioning)
+    ? OUT.grafanaDashboardProvisioning
+    : OUT.composeGrafanaDashboardProviders;
   const publish = (port: number) => [`127.0.0.1:${port}:${port}`];
   const allSecrets = [sec.page, sec.ticket, sec.deadMansSwitch, sec.grafanaUser, sec.grafanaPassword].filter(
     (x): x is ComposeSecret => x !== undefined,
@@ -141,8 +144,8 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
           `${fromCompose(OUT.composeGrafanaDatasources)}:/etc/grafana/provisioning/datasources/ghmon.yml:ro`,
           ...(hasDashboards
             ? [
-                `${fromCompose(OUT.composeGrafanaDashboardProviders)}:/etc/grafana/provisioning/dashboards/ghmon.yml:ro`,
-                `${fromCompose(OUT.grafanaDashboardsDir)}:${DASHBOARDS_MOUNT}:ro`,
+                `${fromCompose(provider)}:/etc/grafana/provisioning/dashboards/ghmon.yaml:ro`,
+                `${fromCompose(OUT.grafanaDashboardsDir)}:${GRAFANA.dashboardsPath}:ro`,
               ]
             : []),
         ],
@@ -161,14 +164,17 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
   };
 }
 
-/** Grafana datasources with the uids kube-prometheus-stack provisions, so dashboards work in both. */
+/**
+ * Grafana datasources: Prometheus with the uid and name the generated dashboards default to (as in
+ * out/grafana/provisioning/, whose URL is for a Grafana on the host), reached by its Compose service name.
+ */
 export function grafanaDatasources(model: Model) {
   return {
     apiVersion: 1,
     datasources: [
       {
-        name: 'Prometheus',
-        uid: DATASOURCE_UID.prometheus,
+        name: GRAFANA.datasourceName,
+        uid: GRAFANA.datasourceUid,
         type: 'prometheus',
         access: 'proxy',
         url: `http://${COMPOSE_SERVICE.prometheus}:${COMPOSE_PORT.prometheus}`,
@@ -187,16 +193,18 @@ export function grafanaDatasources(model: Model) {
   };
 }
 
+/** Only when the Grafana generator wrote no provider of its own. */
 export function grafanaDashboardProviders() {
   return {
     apiVersion: 1,
     providers: [
       {
-        name: 'ghmon',
+        name: GRAFANA.tag,
+        folder: GRAFANA.folder,
         type: 'file',
-        disableDeletion: true,
+        disableDeletion: false,
         allowUiUpdates: false,
-        options: { path: DASHBOARDS_MOUNT },
+        options: { path: GRAFANA.dashboardsPath },
       },
     ],
   };
@@ -209,8 +217,9 @@ export function composeFiles(model: Model, generated: ReadonlyMap<string, string
   files.set(OUT.composePrometheusConfig, toYaml(prometheusConfig(inside)));
   files.set(OUT.composeAlertmanagerConfig, toYaml(alertmanagerConfig(inside)));
   files.set(OUT.composeGrafanaDatasources, toYaml(grafanaDatasources(model)));
-  if (dashboards(generated).length > 0)
+  if (dashboards(generated).length > 0 && !generated.has(OUT.grafanaDashboardProvisioning)) {
     files.set(OUT.composeGrafanaDashboardProviders, toYaml(grafanaDashboardProviders()));
+  }
   files.set(OUT.composeReadme, readme(model));
   return files;
 }
