@@ -10,6 +10,7 @@
  * Active gauge: on @hono/node-server (`c.env.outgoing` is the node response) it drops on the response's
  * `close` event; on other runtimes the body stream is wrapped as in `metricsMiddleware`.
  */
+import { isAuthorized, unauthorizedResponse } from './auth.ts';
 import { type MetricsHandlerOptions, renderMetrics } from './core/handler.ts';
 import { methodIndex, pathOf, routeLabel } from './core/labels.ts';
 import { releaseAfterBody, releaseSlot, type Slot, statusOf } from './core/middleware.ts';
@@ -120,6 +121,7 @@ export function honoMetrics(
 /** Hono handler for `/metrics`. */
 export function honoMetricsHandler(options: MetricsHandlerOptions = {}): (c: HonoContextLike) => Promise<Response> {
   return async (c) => {
+    if (!isAuthorized(c.req.header('authorization'), options.auth)) return unauthorizedResponse();
     const { body, contentType } = await renderMetrics(c.req.header('accept'), options);
     return new Response(c.req.method === 'HEAD' ? null : body, {
       status: 200,

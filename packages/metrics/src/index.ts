@@ -5,10 +5,14 @@
  * registry, so metrics an application already has there keep being scraped.
  */
 import promClient from 'prom-client';
+import { setDefaultMetricsAuth } from './auth.ts';
+import { defaultMetricsAuthFromEnv } from './auth-node.ts';
 import { setDefaultRegistries } from './core/handler.ts';
 
 setDefaultRegistries(() => [promClient.register]);
+setDefaultMetricsAuth(defaultMetricsAuthFromEnv);
 
+export { metricsAuthFromEnv, TOKEN_ENV, TOKEN_FILE_ENV, tokenFromFile } from './auth-node.ts';
 export * from './core/index.ts';
 export { type ExpressMetricsOptions, expressMetrics, expressMetricsHandler, expressRouteTemplate } from './express.ts';
 export {

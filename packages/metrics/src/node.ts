@@ -13,6 +13,7 @@
  */
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import { CLIENT_CLOSED_STATUS } from '@greyhaven/metric-contract';
+import { isAuthorized, UNAUTHORIZED_HEADERS } from './auth.ts';
 import { type MetricsHandlerOptions, renderMetrics } from './core/handler.ts';
 import { methodIndex, pathOf, routeLabel } from './core/labels.ts';
 import { defaultHttpMetrics, type HttpMetrics } from './core/registry.ts';
@@ -166,6 +167,11 @@ export async function writeMetrics(
   res: ServerResponse,
   options: MetricsHandlerOptions = {},
 ): Promise<void> {
+  if (!isAuthorized(req.headers.authorization, options.auth)) {
+    res.writeHead(401, UNAUTHORIZED_HEADERS);
+    res.end(req.method === 'HEAD' ? undefined : 'unauthorized\n');
+    return;
+  }
   const { body, contentType } = await renderMetrics(req.headers.accept, options);
   res.writeHead(200, {
     'content-type': contentType,

@@ -11,6 +11,7 @@
  * name would make the whole scrape fail.
  */
 import { APPLICATION_METRICS } from '@greyhaven/metric-contract';
+import { isAuthorized, type MetricsAuth, unauthorizedResponse } from '../auth.ts';
 import {
   contentTypeOf,
   type ExpositionFormat,
@@ -47,6 +48,11 @@ export interface MetricsHandlerOptions {
    * imported through its main (Node) entry point; none through `@greyhaven/metrics/core`. `[]` for none.
    */
   registries?: readonly PromClientRegistryLike[];
+  /**
+   * Bearer-token auth (auth.ts): `{ token }` answers 401 without `Authorization: Bearer <token>`; `'none'` is
+   * explicitly open. Default: the Node entry point's `GREYHAVEN_METRICS_TOKEN(_FILE)`, else open.
+   */
+  auth?: MetricsAuth;
 }
 
 let defaultRegistries: () => readonly PromClientRegistryLike[] = () => [];
@@ -157,6 +163,7 @@ export async function renderMetrics(
 /** A web-standard `/metrics` handler: `(request) => Promise<Response>`. */
 export function metricsHandler(options: MetricsHandlerOptions = {}): (request: Request) => Promise<Response> {
   return async (request: Request) => {
+    if (!isAuthorized(request.headers.get('authorization'), options.auth)) return unauthorizedResponse();
     const { body, contentType } = await renderMetrics(request.headers.get('accept'), options);
     return new Response(request.method === 'HEAD' ? null : body, {
       status: 200,

@@ -4,6 +4,13 @@
  * package's families unless given `registries`.
  */
 
+export {
+  isAuthorized,
+  type MetricsAuth,
+  setDefaultMetricsAuth,
+  timingSafeEqualString,
+  unauthorizedResponse,
+} from '../auth.ts';
 export { type HonoContextLike, type HonoMetricsOptions, honoMetrics, honoMetricsHandler } from '../hono.ts';
 export {
   type TanStackRequestMiddlewareArgs,

@@ -13,9 +13,10 @@ Commands:
   build   [--config F] [--out DIR]   generate Prometheus, Alertmanager and contract files into DIR (default out/)
   check   [--out DIR]                check DIR with promtool, amtool and the metric-contract check
   start   [--config F] [--out DIR]   build and check out/, then run the stack (what \`npm start\` runs)
-  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--state DIR]
+  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--state DIR]
                                      run Prometheus, Alertmanager, node_exporter, demo services, traffic and a local
                                      PagerDuty receiver on 127.0.0.1 until Ctrl-C (state in .ghmon/)
+                                     --long-term: also VictoriaMetrics, Prometheus remote-writing to it
   down    [--state DIR]              stop the running stack
   status  [--state DIR]              health of each part: processes, targets, rules, alerts, pages
   incident <errors|latency|crash> [--service S] [--duration D]
@@ -43,6 +44,7 @@ const OPTIONS = {
   port: { type: 'string', multiple: true },
   rps: { type: 'string', default: '5' },
   fast: { type: 'boolean', default: false },
+  'long-term': { type: 'boolean', default: false },
   service: { type: 'string' },
   duration: { type: 'string', default: '5m' },
   'dry-run': { type: 'boolean', default: false },
@@ -70,9 +72,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'check':
         return await (await import('./check.ts')).check({ out }, io);
       case 'start':
-        return await (await import('./start.ts')).start({ config: values.config, out, ...stackOptions(values) }, io);
+        return await (await import('./start.ts')).start(
+          { config: values.config, out, ...stackOptions(values), longTerm: values['long-term'] },
+          io,
+        );
       case 'up':
-        return await (await import('./up.ts')).up({ config: values.config, ...stackOptions(values) }, io);
+        return await (await import('./up.ts')).up(
+          { config: values.config, ...stackOptions(values), longTerm: values['long-term'] },
+          io,
+        );
       case 'down':
         return await (await import('./down.ts')).down({ state: values.state }, io);
       case 'status':

@@ -24,6 +24,17 @@ export async function status(opts: { state: string }, io: Io): Promise<number> {
     `  ${mark(s.alertmanager.ready)} alertmanager  ${s.alertmanager.ready ? 'ready' : 'not ready'}; ${s.alertmanager.activeAlerts} active alerts${s.alertmanager.clusterPeers !== undefined ? `; cluster peers ${s.alertmanager.clusterPeers}` : ''}`,
   );
   io.out(`       firing        ${p.firing.length ? [...new Set(p.firing)].join(', ') : 'none'}`);
+  if (s.longTerm) {
+    const lt = s.longTerm;
+    const age =
+      lt.newestSampleAgeSeconds === undefined
+        ? 'no sample yet'
+        : `newest sample ${lt.newestSampleAgeSeconds.toFixed(0)}s old`;
+    const pending = lt.pendingSamples === undefined ? '' : `; ${lt.pendingSamples} samples pending in Prometheus`;
+    io.out(
+      `  ${mark(lt.ready)} long-term     ${lt.ready ? 'ready' : 'not ready'}; ${age}${pending}; query ${lt.queryUrl}/api/v1/query`,
+    );
+  }
   const r = s.receiver;
   const last = r.last
     ? `last: #${r.last.id} ${r.last.status} "${r.last.summary}" (${r.last.resolvedAt ?? r.last.triggeredAt})`
@@ -31,5 +42,6 @@ export async function status(opts: { state: string }, io: Io): Promise<number> {
   io.out(`  ${mark(r.ready)} pagerduty     ${r.incidents} incidents, ${r.open} open; ${last}`);
   io.out(`       watchdog      ${r.lastHeartbeat ? `last heartbeat ${r.lastHeartbeat}` : 'no heartbeat yet'}`);
   const healthy = missing.length === 0 && p.ready && p.ruleErrors === 0 && s.alertmanager.ready && r.ready;
+  if (s.longTerm?.ready === false) return 1;
   return healthy ? 0 : 1;
 }

@@ -11,6 +11,8 @@ export interface UpCliOptions {
   ports: string[];
   rps: number;
   fast: boolean;
+  /** `--long-term`: also VictoriaMetrics, with Prometheus remote-writing to it. */
+  longTerm?: boolean;
 }
 
 function describe(e: SupervisorEvent): string | undefined {
@@ -41,6 +43,8 @@ export function printStack(stack: RunningStack, io: Io): void {
   }
   io.out('');
   io.out('  Everything listens on 127.0.0.1 only; web auth is off locally (production outputs enable it).');
+  const vm = info.components.find((c) => c.name === 'victoria-metrics');
+  if (vm?.url) io.out(`  Long-term store (VictoriaMetrics, Prometheus-compatible query API): ${vm.url}/api/v1/query`);
   io.out(`  Pages go to the local PagerDuty receiver: http://127.0.0.1:${info.ports.receiver}/`);
   io.out('  Try: ghmon incident crash --duration 2m   ·   ghmon status   ·   Ctrl-C or `ghmon down` to stop');
 }
@@ -54,6 +58,7 @@ export async function up(opts: UpCliOptions, io: Io): Promise<number> {
     ports: parsePortOverrides(opts.ports),
     rps: opts.rps,
     fast: opts.fast,
+    longTerm: opts.longTerm ?? false,
     onEvent: (e) => {
       const line = describe(e);
       if (line) io.out(line);

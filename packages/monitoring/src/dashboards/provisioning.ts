@@ -6,6 +6,7 @@
  * Kubernetes) pass their own.
  */
 import { GRAFANA } from '../conventions.ts';
+import { longTermDatasources } from '../longterm/grafana.ts';
 import type { Model } from '../model/model.ts';
 
 export function prometheusUrl(model: Model): string {
@@ -31,6 +32,8 @@ export function datasourceProvisioning(model: Model, url = prometheusUrl(model))
           timeInterval: model.scrapeInterval,
         },
       },
+      // With `longTerm`: the long-term store, selectable in every dashboard's $datasource variable.
+      ...longTermDatasources(model),
     ],
   };
 }

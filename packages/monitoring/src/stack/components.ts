@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OUT } from '../conventions.ts';
+import { extendStack } from '../longterm/stack.ts';
 import type { Model } from '../model/model.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
@@ -68,6 +69,8 @@ export interface StackOptions {
   rps: number;
   /** Where our own processes' code is (bundles from bundle.ts, or SCRIPTS). */
   scripts?: Scripts;
+  /** Add `--web.enable-remote-write-receiver` to Prometheus (the user's config has push services). */
+  remoteWriteReceiver?: boolean;
 }
 
 export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
@@ -148,5 +151,6 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       cwd: REPO_ROOT,
     });
   }
-  return specs;
+  // Push services' receiver flag, and VictoriaMetrics when the local config has `longTerm` (--long-term).
+  return extendStack(specs, model, opts);
 }

@@ -7,6 +7,8 @@
 
 import { validateConfig } from '../config/load.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
+import { localLongTerm } from '../longterm/stack.ts';
+import { VICTORIA_METRICS } from '../longterm/victoria-metrics.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
 
@@ -14,6 +16,8 @@ export interface LocalOptions {
   ports: Ports;
   layout: Layout;
   fast?: boolean;
+  /** Run VictoriaMetrics (its port under `victoria-metrics`) and remote-write to it. */
+  longTerm?: boolean;
 }
 
 export function localConfig(config: MonitoringConfig, opts: LocalOptions): MonitoringConfig {
@@ -42,6 +46,9 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
       deadMansSwitch: { url: `${receiver}/heartbeat` },
     },
   };
+  // The local stack never writes to the config's own long-term store: the local VictoriaMetrics, or none.
+  delete local.longTerm;
+  if (opts.longTerm) local.longTerm = localLongTerm(port(VICTORIA_METRICS), opts.fast ?? false, config.longTerm);
   if (opts.fast) {
     Object.assign(local, { scrapeInterval: '2s', evaluationInterval: '2s' });
     local.thresholds = { ...local.thresholds, targetDown: { ...local.thresholds.targetDown, for: '10s' } };

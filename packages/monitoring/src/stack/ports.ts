@@ -8,6 +8,8 @@ export const DEFAULT_PORTS = {
   'node-exporter': 9100,
   receiver: 9099,
   dashboard: 3000,
+  /** `ghmon up --long-term` only: VictoriaMetrics (its own default port). */
+  'victoria-metrics': 8428,
 } as const;
 
 export type Ports = Record<string, number>;

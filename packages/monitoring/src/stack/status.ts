@@ -1,5 +1,6 @@
 /** `ghmon status`: the health of each part of a running stack, from the HTTP APIs of its processes. */
 
+import { type LongTermStatus, longTermStatus } from '../longterm/status.ts';
 import { layout } from './layout.ts';
 import type { StoreState } from './pagerduty/store.ts';
 import { livePids } from './pids.ts';
@@ -17,6 +18,8 @@ export interface StackStatus {
     firing: string[];
   };
   alertmanager: { ready: boolean; activeAlerts: number; clusterPeers?: number };
+  /** With `ghmon up --long-term`: VictoriaMetrics. */
+  longTerm?: LongTermStatus;
   receiver: {
     ready: boolean;
     incidents: number;
@@ -74,6 +77,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
   ]);
   const active = targets?.data.activeTargets ?? [];
   const allRules = (rules?.data.groups ?? []).flatMap((g) => g.rules);
+  const longTerm = await longTermStatus(info);
   return {
     info,
     processes: info.components.map((c) => ({ name: c.name, ...(pids.has(c.name) ? { pid: pids.get(c.name) } : {}) })),
@@ -92,6 +96,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
       activeAlerts: alerts?.length ?? 0,
       ...(amStatus?.cluster?.peers ? { clusterPeers: amStatus.cluster.peers.length } : {}),
     },
+    ...(longTerm ? { longTerm } : {}),
     receiver: {
       ready: rReady,
       incidents: incidents?.incidents.length ?? 0,

@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../config/errors.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
 import { generate } from '../generate.ts';
+import { hasPushServices } from '../longterm/stack.ts';
+import { VICTORIA_METRICS } from '../longterm/victoria-metrics.ts';
 import { buildModel } from '../model/model.ts';
 import { writeOutput } from '../output/write.ts';
 import { bundle } from './bundle.ts';
@@ -27,6 +29,8 @@ export interface UpOptions {
   /** Demo requests per second per service (default 5; 0 disables the traffic generator). */
   rps?: number;
   fast?: boolean;
+  /** Also run VictoriaMetrics as the long-term store, Prometheus remote-writing to it (`--long-term`). */
+  longTerm?: boolean;
   onEvent?: (e: SupervisorEvent) => void;
   /** Supervisor tuning (tests). */
   graceMs?: number;
@@ -52,8 +56,9 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export function stackPorts(config: MonitoringConfig, overrides: Ports = {}): Ports {
+export function stackPorts(config: MonitoringConfig, overrides: Ports = {}, longTerm = false): Ports {
   const ports: Ports = { ...DEFAULT_PORTS };
+  if (!longTerm) delete ports[VICTORIA_METRICS];
   config.services.forEach((s, i) => {
     ports[s.name] = SERVICE_BASE_PORT + i;
   });
@@ -90,13 +95,21 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
     throw new UserError(`ghmon is already running (pid ${running}, state in ${l.root}). Stop it with \`ghmon down\`.`);
   }
   reapLeftovers(l);
-  const ports = stackPorts(opts.config, opts.ports);
+  const ports = stackPorts(opts.config, opts.ports, opts.longTerm);
   await assertPortsFree(ports);
   ensureRoutingKey(l.routingKeyFile);
-  const model = buildModel(localConfig(opts.config, { ports, layout: l, fast: opts.fast ?? false }));
+  const model = buildModel(
+    localConfig(opts.config, { ports, layout: l, fast: opts.fast ?? false, longTerm: opts.longTerm ?? false }),
+  );
   writeOutput(l.out, generate(model));
 
-  const specs = stackComponents(model, { layout: l, ports, rps: opts.rps ?? 5, scripts: await bundledScripts() });
+  const specs = stackComponents(model, {
+    layout: l,
+    ports,
+    rps: opts.rps ?? 5,
+    scripts: await bundledScripts(),
+    remoteWriteReceiver: hasPushServices(opts.config),
+  });
   writePidFile(l.supervisorPid, process.pid);
   const info: StackInfo = {
     pid: process.pid,

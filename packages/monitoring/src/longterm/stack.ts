@@ -1,0 +1,50 @@
+/**
+ * What push services and `ghmon up --long-term` add to the local stack: Prometheus' remote-write receiver flag
+ * (when any service of the user's config pushes), and VictoriaMetrics with the local config's `longTerm` pointing
+ * Prometheus at it. The local stack never writes to the config's own long-term store: it gets the local one or
+ * none.
+ */
+import type { MonitoringConfig } from '../config/schema.ts';
+import type { Model } from '../model/model.ts';
+import type { ChildSpec } from '../stack/components.ts';
+import type { Layout } from '../stack/layout.ts';
+import type { Ports } from '../stack/ports.ts';
+import { type LongTermConfig, longTermSchema } from './schema.ts';
+import { VICTORIA_METRICS, victoriaMetricsSpec, victoriaMetricsUrls } from './victoria-metrics.ts';
+
+export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+/** Prometheus ≥ 2.33: accept remote-write requests at /api/v1/write (push services need it). */
+export const REMOTE_WRITE_RECEIVER_FLAG = '--web.enable-remote-write-receiver';
+
+/** Whether any service of the config pushes over remote write. */
+export function hasPushServices(config: Pick<MonitoringConfig, 'services'>): boolean {
+  return config.services.some((s) => s.push !== undefined);
+}
+
+/** The local stack's `longTerm`: the local VictoriaMetrics on `port`, with the queue settings of the config's. */
+export function localLongTerm(port: number, fast: boolean, own?: LongTermConfig): LongTermConfig {
+  const urls = victoriaMetricsUrls(`http://127.0.0.1:${port}`);
+  return longTermSchema.parse({
+    remoteWrite: {
+      url: urls.write,
+      queue: { ...own?.remoteWrite.queue, ...(fast ? { batchSendDeadline: '1s', maxBackoff: '1s' } : {}) },
+    },
+    queryUrl: urls.query,
+  });
+}
+
+/** The stack's processes with the receiver flag on every Prometheus, and VictoriaMetrics when `longTerm` is set. */
+export function extendStack(
+  specs: ChildSpec[],
+  model: Model,
+  opts: { layout: Layout; ports: Ports; remoteWriteReceiver?: boolean },
+): ChildSpec[] {
+  const out = specs.map((s) =>
+    opts.remoteWriteReceiver && s.command === PROMETHEUS_BIN && !s.args.includes(REMOTE_WRITE_RECEIVER_FLAG)
+      ? { ...s, args: [...s.args, REMOTE_WRITE_RECEIVER_FLAG] }
+      : s,
+  );
+  const port = opts.ports[VICTORIA_METRICS];
+  if (model.longTerm && port !== undefined) out.push(victoriaMetricsSpec({ layout: opts.layout, port }));
+  return out;
+}
