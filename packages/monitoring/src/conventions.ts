@@ -85,6 +85,8 @@ export const GROUP = {
 /** Labels ghmon sets or relies on. */
 export const LABEL = {
   service: 'service',
+  /** External label that tells HA Prometheus replicas apart (dropped from alerts). */
+  replica: 'replica',
   slo: 'slo',
   severity: 'severity',
   job: 'job',
@@ -111,6 +113,10 @@ export const JOB = {
 /** Layout of the output directory. Paths are relative to it and always use `/`. */
 export const OUT = {
   prometheusConfig: 'prometheus/prometheus.yml',
+  /** With HA: one config per replica, beside prometheus.yml (same rule_files). */
+  prometheusReplicaConfig: (replica: string) => `prometheus/${replica}.yml`,
+  /** With HA: the Alertmanager cluster's command-line flags per peer. */
+  alertmanagerCluster: 'alertmanager/cluster.md',
   rulesDir: 'prometheus/rules',
   testsDir: 'prometheus/tests',
   alertmanagerConfig: 'alertmanager/alertmanager.yml',

@@ -4,13 +4,14 @@
  */
 import { contractJson } from '@greyhaven/metric-contract';
 import { alertTestFiles } from './alert-tests/index.ts';
+import { alertmanagerClusterDoc } from './alertmanager/cluster.ts';
 import { alertmanagerConfig } from './alertmanager/config.ts';
 import { OUT } from './conventions.ts';
 import { grafanaFiles } from './dashboards/index.ts';
 import type { Model } from './model/model.ts';
 import { outReadme } from './output/readme.ts';
 import { toYaml } from './output/yaml.ts';
-import { prometheusConfig } from './prometheus/config.ts';
+import { prometheusConfig, replicaConfigs } from './prometheus/config.ts';
 import { ruleFiles } from './rules/index.ts';
 import { composeFiles } from './targets/compose.ts';
 import { kubernetesFiles } from './targets/kubernetes/index.ts';
@@ -20,6 +21,10 @@ export type Files = Map<string, string>;
 export function generate(model: Model): Files {
   const files: Files = new Map();
   files.set(OUT.prometheusConfig, toYaml(prometheusConfig(model)));
+  for (const { replica, config } of replicaConfigs(model)) {
+    files.set(OUT.prometheusReplicaConfig(replica), toYaml(config));
+  }
+  if (model.ha.alertmanagerPeers > 1) files.set(OUT.alertmanagerCluster, alertmanagerClusterDoc(model));
   for (const rf of ruleFiles(model)) {
     files.set(`${OUT.rulesDir}/${rf.file}`, toYaml({ groups: rf.groups }));
   }

@@ -1,4 +1,7 @@
-/** `promtool/config`: `promtool check config` on the generated prometheus.yml (it also loads the rule files). */
+/**
+ * `promtool/config`: `promtool check config` on the generated prometheus.yml and any HA replica configs
+ * (it also loads the rule files they name).
+ */
 import { OUT } from '../conventions.ts';
 import type { Check } from './context.ts';
 import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
@@ -14,7 +17,9 @@ export const promtoolConfig: Check = {
     if (!ctx.exists(OUT.prometheusConfig)) {
       return [{ check: PROMTOOL_CONFIG, severity: 'error', file: OUT.prometheusConfig, message: 'file is missing' }];
     }
-    const result = await runTool(bin, ['check', 'config', OUT.prometheusConfig], ctx.outDir);
-    return toolFindings(PROMTOOL_CONFIG, OUT.prometheusConfig, result);
+    // prometheus.yml and, with HA, one prometheus-<replica>.yml per replica.
+    const files = ctx.list('prometheus', '.yml').filter((f) => /\/prometheus[^/]*\.yml$/.test(f));
+    const results = await Promise.all(files.map((f) => runTool(bin, ['check', 'config', f], ctx.outDir)));
+    return results.flatMap((result, i) => toolFindings(PROMTOOL_CONFIG, files[i] as string, result));
   },
 };

@@ -13,7 +13,7 @@ export async function check(opts: { out: string }, io: Io): Promise<number> {
   for (const f of report.findings) io.err(`${opts.out}/${formatFinding(f)}`);
   for (const s of report.summary) {
     io.out(
-      `  ${s.findings === 0 ? 'ok  ' : 'FAIL'} ${s.id.padEnd(16)} ${s.description}${s.findings ? ` (${s.findings} finding${s.findings > 1 ? 's' : ''})` : ''}`,
+      `  ${s.findings === 0 ? 'ok  ' : 'FAIL'} ${s.id.padEnd(20)} ${s.description}${s.findings ? ` (${s.findings} finding${s.findings > 1 ? 's' : ''})` : ''}`,
     );
   }
   const errors = report.findings.filter((f) => f.severity === 'error').length;

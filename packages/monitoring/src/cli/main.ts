@@ -13,9 +13,10 @@ Commands:
   build   [--config F] [--out DIR]   generate Prometheus, Alertmanager and contract files into DIR (default out/)
   check   [--out DIR]                check DIR with promtool, amtool and the metric-contract check
   start   [--config F] [--out DIR]   build and check out/, then run the stack (what \`npm start\` runs)
-  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--state DIR]
+  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--state DIR]
                                      run Prometheus, Alertmanager, node_exporter, demo services, traffic and a local
-                                     PagerDuty receiver on 127.0.0.1 until Ctrl-C (state in .ghmon/)
+                                     PagerDuty receiver on 127.0.0.1 until Ctrl-C (state in .ghmon/);
+                                     --ha: a Prometheus pair and a 3-peer Alertmanager cluster
                                      --long-term: also VictoriaMetrics, Prometheus remote-writing to it
   down    [--state DIR]              stop the running stack
   status  [--state DIR]              health of each part: processes, targets, rules, alerts, pages
@@ -24,6 +25,8 @@ Commands:
   replay  [--out DIR] [--scenario ID]  incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/
   deploy kubernetes [--out DIR] --dry-run
                                      print the helm and kubectl commands that deploy DIR/kubernetes/
+  deploy grafana --url URL --token-file F [--folder UID] [--out DIR]
+                                     save DIR/grafana/dashboards/*.json in Grafana (POST /api/dashboards/db)
   help                               this text
 
 Options:
@@ -45,9 +48,13 @@ const OPTIONS = {
   rps: { type: 'string', default: '5' },
   fast: { type: 'boolean', default: false },
   'long-term': { type: 'boolean', default: false },
+  ha: { type: 'boolean', default: false },
   service: { type: 'string' },
   duration: { type: 'string', default: '5m' },
   'dry-run': { type: 'boolean', default: false },
+  url: { type: 'string' },
+  'token-file': { type: 'string' },
+  folder: { type: 'string' },
 } as const;
 
 /** Commands that take a positional argument after their name. */
@@ -98,7 +105,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'replay':
         return await (await import('./replay.ts')).replay({ ...values, out }, io);
       case 'deploy':
-        return await (await import('./deploy.ts')).deploy({ target: rest[0], out, dryRun: values['dry-run'] }, io);
+        return await (await import('./deploy.ts')).deploy(
+          {
+            target: rest[0],
+            out,
+            dryRun: values['dry-run'],
+            url: values.url,
+            tokenFile: values['token-file'],
+            folder: values.folder,
+          },
+          io,
+        );
       default:
         throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
     }
@@ -107,10 +124,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-function stackOptions(values: { state: string; port?: string[]; rps: string; fast: boolean }) {
+function stackOptions(values: { state: string; port?: string[]; rps: string; fast: boolean; ha: boolean }) {
   const rps = Number(values.rps);
   if (!Number.isFinite(rps) || rps < 0 || rps > 1000) throw new UserError(`--rps ${values.rps}: expected 0 to 1000`);
-  return { state: values.state, ports: values.port ?? [], rps, fast: values.fast };
+  return { state: values.state, ports: values.port ?? [], rps, fast: values.fast, ha: values.ha };
 }
 
 function reportError(err: unknown, io: Io): number {

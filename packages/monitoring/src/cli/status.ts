@@ -24,6 +24,15 @@ export async function status(opts: { state: string }, io: Io): Promise<number> {
     `  ${mark(s.alertmanager.ready)} alertmanager  ${s.alertmanager.ready ? 'ready' : 'not ready'}; ${s.alertmanager.activeAlerts} active alerts${s.alertmanager.clusterPeers !== undefined ? `; cluster peers ${s.alertmanager.clusterPeers}` : ''}`,
   );
   io.out(`       firing        ${p.firing.length ? [...new Set(p.firing)].join(', ') : 'none'}`);
+  if (s.ha) {
+    io.out(
+      `  ${mark(s.ha.replicas.every((x) => x.ready))} replicas      ${s.ha.replicas.map((x) => `${x.name} ${x.ready ? 'ready' : 'DOWN'}`).join(', ')}; answering: ${s.ha.answering ?? 'none'}`,
+    );
+    const n = s.ha.peers.length;
+    io.out(
+      `  ${mark(s.ha.peers.every((x) => x.clusterPeers === n))} cluster       ${s.ha.peers.map((x) => `${x.name} ${x.ready ? `sees ${x.clusterPeers}/${n}` : 'DOWN'}`).join(', ')}`,
+    );
+  }
   if (s.longTerm) {
     const lt = s.longTerm;
     const age =

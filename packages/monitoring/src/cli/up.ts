@@ -13,6 +13,7 @@ export interface UpCliOptions {
   fast: boolean;
   /** `--long-term`: also VictoriaMetrics, with Prometheus remote-writing to it. */
   longTerm?: boolean;
+  ha?: boolean;
 }
 
 function describe(e: SupervisorEvent): string | undefined {
@@ -43,6 +44,7 @@ export function printStack(stack: RunningStack, io: Io): void {
   }
   io.out('');
   io.out('  Everything listens on 127.0.0.1 only; web auth is off locally (production outputs enable it).');
+  io.out(`  Dashboards (the generated Grafana JSON, live): http://127.0.0.1:${info.ports.dashboard}/`);
   const vm = info.components.find((c) => c.name === 'victoria-metrics');
   if (vm?.url) io.out(`  Long-term store (VictoriaMetrics, Prometheus-compatible query API): ${vm.url}/api/v1/query`);
   io.out(`  Pages go to the local PagerDuty receiver: http://127.0.0.1:${info.ports.receiver}/`);
@@ -59,6 +61,7 @@ export async function up(opts: UpCliOptions, io: Io): Promise<number> {
     rps: opts.rps,
     fast: opts.fast,
     longTerm: opts.longTerm ?? false,
+    ha: opts.ha ?? false,
     onEvent: (e) => {
       const line = describe(e);
       if (line) io.out(line);

@@ -358,12 +358,35 @@ export const monitoringSchema = z
     routing: routingSchema,
     /** Where each alert's runbook_url points; the runbooks themselves are in docs/runbooks/. */
     runbookBaseUrl: z.url().default('https://github.com/greyhaven/ghmon/blob/main/docs/runbooks'),
+    /**
+     * High availability: identical Prometheus replicas (told apart by a `replica` external label, dropped from
+     * alerts so Alertmanager deduplicates them) sending to every member of an Alertmanager cluster.
+     * `prometheus.targets` and `alertmanager.targets` then list every replica and peer. Off by default.
+     */
+    ha: z
+      .strictObject({
+        prometheusReplicas: z.int().min(1, 'expected at least 1').max(5, 'expected at most 5').default(1),
+        alertmanagerPeers: z.int().min(1, 'expected at least 1').max(7, 'expected at most 7').default(1),
+      })
+      .default({ prometheusReplicas: 1, alertmanagerPeers: 1 }),
     /** Long-term storage: Prometheus also remote-writes every sample to this store (longterm/schema.ts). */
     longTerm: longTermSchema.optional(),
     kubernetes: kubernetesSchema,
     compose: composeSchema,
   })
   .superRefine((c, ctx) => {
+    for (const [key, count, what] of [
+      ['prometheus', c.ha.prometheusReplicas, 'prometheusReplicas'],
+      ['alertmanager', c.ha.alertmanagerPeers, 'alertmanagerPeers'],
+    ] as const) {
+      if (count > 1 && c[key].targets.length !== count) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected ${count} targets, one per member (ha.${what} is ${count})`,
+          path: [key, 'targets'],
+        });
+      }
+    }
     const seen = new Map<string, number>();
     c.services.forEach((s, i) => {
       for (const [kind, value] of [

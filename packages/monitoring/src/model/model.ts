@@ -42,6 +42,7 @@ export interface Model {
   thresholds: Thresholds;
   routing: MonitoringConfig['routing'];
   runbookBaseUrl: string;
+  ha: { prometheusReplicas: number; alertmanagerPeers: number };
   /** Long-term storage over remote write; undefined without `longTerm` in the config. */
   longTerm?: LongTermModel;
   kubernetes: KubernetesConfig;
@@ -74,6 +75,7 @@ export function buildModel(config: MonitoringConfig): Model {
     thresholds: structuredClone(config.thresholds),
     routing: structuredClone(config.routing),
     runbookBaseUrl: config.runbookBaseUrl.replace(/\/+$/, ''),
+    ha: { ...config.ha },
     ...(config.longTerm ? { longTerm: longTermModel(config.longTerm) } : {}),
     kubernetes: structuredClone(config.kubernetes),
     compose: structuredClone(config.compose),

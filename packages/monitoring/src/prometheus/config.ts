@@ -3,7 +3,7 @@
  * carry the `service` (and `runtime`) target labels the rules group by. Infrastructure jobs: Prometheus itself,
  * Alertmanager, node_exporter.
  */
-import { JOB, RULE_FILES_GLOB } from '../conventions.ts';
+import { JOB, LABEL, RULE_FILES_GLOB } from '../conventions.ts';
 import { type RemoteWriteConfig, remoteWriteConfigs } from '../longterm/model.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
 
@@ -12,6 +12,10 @@ export interface ScrapeConfig {
   scheme?: 'http' | 'https';
   metrics_path?: string;
   scrape_interval?: string;
+  /** Bearer token for `/metrics` (security/scrape-auth.ts), read from a file: never inlined. */
+  authorization?: { type: 'Bearer'; credentials_file: string };
+  /** Basic auth for Prometheus' and Alertmanager's own web endpoints (security/web-config.ts). */
+  basic_auth?: { username: string; password_file: string };
   static_configs: { targets: string[]; labels?: Record<string, string> }[];
 }
 
@@ -22,7 +26,10 @@ export interface PrometheusConfig {
     external_labels: Record<string, string>;
   };
   rule_files: string[];
-  alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+  alerting: {
+    alert_relabel_configs?: { action: 'labeldrop'; regex: string }[];
+    alertmanagers: { static_configs: { targets: string[] }[] }[];
+  };
   scrape_configs: ScrapeConfig[];
   /** To the long-term store, when the config has `longTerm`. */
   remote_write?: RemoteWriteConfig[];
@@ -35,6 +42,7 @@ function serviceJob(s: ServiceModel): ScrapeConfig | undefined {
     ...(s.scrape.scheme !== 'http' ? { scheme: s.scrape.scheme } : {}),
     metrics_path: s.scrape.metricsPath,
     ...(s.scrape.interval ? { scrape_interval: s.scrape.interval } : {}),
+    ...(s.scrape.auth ? { authorization: { type: 'Bearer', credentials_file: s.scrape.auth.bearerTokenFile } } : {}),
     static_configs: [{ targets: s.scrape.targets, labels: s.targetLabels }],
   };
 }
@@ -57,4 +65,32 @@ export function prometheusConfig(model: Model): PrometheusConfig {
     ],
     ...(model.longTerm ? { remote_write: remoteWriteConfigs(model.longTerm) } : {}),
   };
+}
+
+/** Replica names of an HA pair (or more): `prometheus-0`, `prometheus-1`, … */
+export function replicaNames(model: Pick<Model, 'ha'>): string[] {
+  return Array.from({ length: model.ha.prometheusReplicas }, (_, i) => `prometheus-${i}`);
+}
+
+/**
+ * With HA, one config per replica: the same scrape jobs and rules, a `replica` external label so that
+ * remote storage can tell the copies apart, every Alertmanager peer, and the `replica` label dropped from
+ * alerts so that the peers see one alert and page once. Without HA, none.
+ */
+export function replicaConfigs(model: Model): { replica: string; config: PrometheusConfig }[] {
+  if (model.ha.prometheusReplicas < 2) return [];
+  return replicaNames(model).map((replica) => {
+    const base = prometheusConfig(model);
+    return {
+      replica,
+      config: {
+        ...base,
+        global: { ...base.global, external_labels: { ...base.global.external_labels, [LABEL.replica]: replica } },
+        alerting: {
+          alert_relabel_configs: [{ action: 'labeldrop', regex: LABEL.replica }],
+          alertmanagers: base.alerting.alertmanagers,
+        },
+      },
+    };
+  });
 }

@@ -2,9 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../config/duration.ts';
 import { OUT } from '../conventions.ts';
 import { extendStack } from '../longterm/stack.ts';
 import type { Model } from '../model/model.ts';
+import { replicaNames } from '../prometheus/config.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
 
@@ -62,6 +64,30 @@ function demoService(model: Model, scripts: Scripts, name: string, runtime: stri
   };
 }
 
+/**
+ * The dashboard viewer (packages/dashboard): the generated Grafana dashboards rendered against this stack's
+ * Prometheus, which it proxies read-only. It builds the app first when dist/ is missing or stale.
+ */
+function dashboardViewer(layout: Layout, port: number, prometheus: string): ChildSpec {
+  const at = `http://127.0.0.1:${port}`;
+  return {
+    name: 'dashboard',
+    kind: 'tool',
+    ...tsNode(join(STACK_SRC, 'dashboard/main.ts'), [
+      '--port',
+      String(port),
+      '--prometheus',
+      prometheus,
+      '--dashboards',
+      join(layout.out, OUT.grafanaDashboardsDir),
+    ]),
+    cwd: REPO_ROOT,
+    ready: `${at}/health`,
+    url: `${at}/`,
+    port,
+  };
+}
+
 export interface StackOptions {
   layout: Layout;
   ports: Ports;
@@ -73,45 +99,97 @@ export interface StackOptions {
   remoteWriteReceiver?: boolean;
 }
 
+/** Component names of the Prometheus replicas: `prometheus`, then `prometheus-1`, … (HA). */
+export function prometheusNames(model: Pick<Model, 'ha'>): string[] {
+  return replicaNames(model).map((_, i) => (i === 0 ? 'prometheus' : `prometheus-${i}`));
+}
+
+/** Component names of the Alertmanager peers: `alertmanager`, then `alertmanager-1`, … (HA). */
+export function alertmanagerNames(model: Pick<Model, 'ha'>): string[] {
+  return Array.from({ length: model.ha.alertmanagerPeers }, (_, i) => (i === 0 ? 'alertmanager' : `alertmanager-${i}`));
+}
+
+/** The gossip port of an Alertmanager peer has its own entry in the ports: `<name>-cluster`. */
+export const clusterPortName = (peer: string) => `${peer}-cluster`;
+
+function prometheusSpecs(model: Model, layout: Layout, ports: Ports): ChildSpec[] {
+  const replicas = replicaNames(model);
+  return prometheusNames(model).map((name, i) => {
+    const port = ports[name] as number;
+    const at = `http://127.0.0.1:${port}`;
+    const config = replicas.length > 1 ? OUT.prometheusReplicaConfig(replicas[i] as string) : OUT.prometheusConfig;
+    return {
+      name,
+      kind: 'monitoring',
+      command: '/usr/bin/prometheus',
+      args: [
+        `--config.file=${join(layout.out, config)}`,
+        `--storage.tsdb.path=${join(layout.data, name)}`,
+        `--storage.tsdb.retention.time=${model.retention}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.external-url=${at}`,
+      ],
+      cwd: layout.root,
+      ready: `${at}/-/ready`,
+      url: at,
+      port,
+    };
+  });
+}
+
+/** A quarter of group_interval, at most Alertmanager's default of 15s. */
+function peerTimeout(model: Model): string {
+  const ms = parseDuration(model.routing.groupInterval) ?? 300_000;
+  return `${Math.max(1, Math.min(15, Math.floor(ms / 4000)))}s`;
+}
+
+function alertmanagerSpecs(model: Model, layout: Layout, ports: Ports): ChildSpec[] {
+  const names = alertmanagerNames(model);
+  const gossip = names.map((n) => `127.0.0.1:${ports[clusterPortName(n)]}`);
+  return names.map((name, i) => {
+    const port = ports[name] as number;
+    const at = `http://127.0.0.1:${port}`;
+    const cluster =
+      names.length > 1
+        ? [
+            `--cluster.listen-address=${gossip[i]}`,
+            `--cluster.advertise-address=${gossip[i]}`,
+            ...gossip.filter((_, j) => j !== i).map((peer) => `--cluster.peer=${peer}`),
+            // Locally the peers find each other within a second; don't hold notifications for the default minute.
+            '--cluster.settle-timeout=5s',
+            // Peer n waits n × peer-timeout before notifying; that must stay well below group_interval, or a
+            // later peer re-sends what an earlier one already did (fast mode has a 10s group_interval).
+            `--cluster.peer-timeout=${peerTimeout(model)}`,
+          ]
+        : // A single node: no gossip port.
+          ['--cluster.listen-address='];
+    return {
+      name,
+      kind: 'monitoring',
+      command: '/usr/bin/prometheus-alertmanager',
+      args: [
+        `--config.file=${join(layout.out, OUT.alertmanagerConfig)}`,
+        `--storage.path=${join(layout.data, name)}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--web.external-url=${at}`,
+        ...cluster,
+      ],
+      cwd: layout.root,
+      ready: `${at}/-/ready`,
+      url: at,
+      port,
+    };
+  });
+}
+
 export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
   const { layout, ports } = opts;
   const scripts = opts.scripts ?? SCRIPTS;
   const p = (name: string) => ports[name] as number;
   const at = (name: string) => `http://127.0.0.1:${p(name)}`;
   const specs: ChildSpec[] = [
-    {
-      name: 'prometheus',
-      kind: 'monitoring',
-      command: '/usr/bin/prometheus',
-      args: [
-        `--config.file=${join(layout.out, OUT.prometheusConfig)}`,
-        `--storage.tsdb.path=${join(layout.data, 'prometheus')}`,
-        `--storage.tsdb.retention.time=${model.retention}`,
-        `--web.listen-address=127.0.0.1:${p('prometheus')}`,
-        `--web.external-url=${at('prometheus')}`,
-      ],
-      cwd: layout.root,
-      ready: `${at('prometheus')}/-/ready`,
-      url: at('prometheus'),
-      port: p('prometheus'),
-    },
-    {
-      name: 'alertmanager',
-      kind: 'monitoring',
-      command: '/usr/bin/prometheus-alertmanager',
-      args: [
-        `--config.file=${join(layout.out, OUT.alertmanagerConfig)}`,
-        `--storage.path=${join(layout.data, 'alertmanager')}`,
-        `--web.listen-address=127.0.0.1:${p('alertmanager')}`,
-        `--web.external-url=${at('alertmanager')}`,
-        // A single node: no gossip port (HA runs a cluster on purpose, see `ghmon up --ha`).
-        '--cluster.listen-address=',
-      ],
-      cwd: layout.root,
-      ready: `${at('alertmanager')}/-/ready`,
-      url: at('alertmanager'),
-      port: p('alertmanager'),
-    },
+    ...prometheusSpecs(model, layout, ports),
+    ...alertmanagerSpecs(model, layout, ports),
     {
       name: 'node-exporter',
       kind: 'monitoring',
@@ -137,6 +215,7 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       url: at('receiver'),
       port: p('receiver'),
     },
+    dashboardViewer(layout, p('dashboard'), at('prometheus')),
     ...model.services.map((s) => demoService(model, scripts, s.name, s.runtime, p(s.name))),
   ];
   if (opts.rps > 0) {

@@ -9,6 +9,7 @@ import { validateConfig } from '../config/load.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
 import { localLongTerm } from '../longterm/stack.ts';
 import { VICTORIA_METRICS } from '../longterm/victoria-metrics.ts';
+import { alertmanagerNames, prometheusNames } from './components.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
 
@@ -35,8 +36,8 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
       const { push: _push, ...rest } = s;
       return { ...rest, scrape: { targets: [`127.0.0.1:${port(s.name)}`], scheme: 'http', metricsPath: '/metrics' } };
     }),
-    prometheus: { targets: [`127.0.0.1:${port('prometheus')}`] },
-    alertmanager: { targets: [`127.0.0.1:${port('alertmanager')}`] },
+    prometheus: { targets: prometheusNames(config).map((n) => `127.0.0.1:${port(n)}`) },
+    alertmanager: { targets: alertmanagerNames(config).map((n) => `127.0.0.1:${port(n)}`) },
     nodeExporter: { targets: [`127.0.0.1:${port('node-exporter')}`] },
     routing: {
       ...config.routing,

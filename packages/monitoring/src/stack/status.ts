@@ -20,6 +20,12 @@ export interface StackStatus {
   alertmanager: { ready: boolean; activeAlerts: number; clusterPeers?: number };
   /** With `ghmon up --long-term`: VictoriaMetrics. */
   longTerm?: LongTermStatus;
+  /** With HA: every replica and peer, and which replica answers queries (the first ready one). */
+  ha?: {
+    replicas: { name: string; ready: boolean }[];
+    answering?: string;
+    peers: { name: string; ready: boolean; clusterPeers: number; clusterStatus?: string }[];
+  };
   receiver: {
     ready: boolean;
     incidents: number;
@@ -76,6 +82,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
     json<StoreState>(`${rx}/api/incidents`),
   ]);
   const active = targets?.data.activeTargets ?? [];
+  const ha = await haStatus(info);
   const allRules = (rules?.data.groups ?? []).flatMap((g) => g.rules);
   const longTerm = await longTermStatus(info);
   return {
@@ -96,6 +103,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
       activeAlerts: alerts?.length ?? 0,
       ...(amStatus?.cluster?.peers ? { clusterPeers: amStatus.cluster.peers.length } : {}),
     },
+    ...(ha ? { ha } : {}),
     ...(longTerm ? { longTerm } : {}),
     receiver: {
       ready: rReady,
@@ -105,4 +113,31 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
       ...(incidents?.lastHeartbeat ? { lastHeartbeat: incidents.lastHeartbeat } : {}),
     },
   };
+}
+
+async function haStatus(info: StackInfo): Promise<StackStatus['ha']> {
+  const names = (prefix: string) =>
+    info.components
+      .filter((c) => c.name === prefix || (c.name.startsWith(`${prefix}-`) && /-\d+$/.test(c.name)))
+      .map((c) => c.name);
+  const replicas = names('prometheus');
+  const peers = names('alertmanager');
+  if (replicas.length < 2 && peers.length < 2) return undefined;
+  const replicaStates = await Promise.all(
+    replicas.map(async (name) => ({ name, ready: await ok(`http://127.0.0.1:${info.ports[name]}/-/ready`) })),
+  );
+  const peerStates = await Promise.all(
+    peers.map(async (name) => {
+      const base = `http://127.0.0.1:${info.ports[name]}`;
+      const st = await json<{ cluster?: { status?: string; peers?: unknown[] } }>(`${base}/api/v2/status`);
+      return {
+        name,
+        ready: await ok(`${base}/-/ready`),
+        clusterPeers: st?.cluster?.peers?.length ?? 0,
+        ...(st?.cluster?.status ? { clusterStatus: st.cluster.status } : {}),
+      };
+    }),
+  );
+  const answering = replicaStates.find((r) => r.ready)?.name;
+  return { replicas: replicaStates, ...(answering ? { answering } : {}), peers: peerStates };
 }

@@ -14,7 +14,7 @@ import { VICTORIA_METRICS } from '../longterm/victoria-metrics.ts';
 import { buildModel } from '../model/model.ts';
 import { writeOutput } from '../output/write.ts';
 import { bundle } from './bundle.ts';
-import { type ChildSpec, REPO_ROOT, SCRIPTS, type Scripts, stackComponents } from './components.ts';
+import { type ChildSpec, clusterPortName, REPO_ROOT, SCRIPTS, type Scripts, stackComponents } from './components.ts';
 import { type Layout, layout as makeLayout } from './layout.ts';
 import { localConfig } from './local-config.ts';
 import { livePid, livePids, signal, writePidFile } from './pids.ts';
@@ -31,6 +31,8 @@ export interface UpOptions {
   fast?: boolean;
   /** Also run VictoriaMetrics as the long-term store, Prometheus remote-writing to it (`--long-term`). */
   longTerm?: boolean;
+  /** Run a Prometheus pair and a 3-peer Alertmanager cluster (overrides the config's `ha`). */
+  ha?: boolean;
   onEvent?: (e: SupervisorEvent) => void;
   /** Supervisor tuning (tests). */
   graceMs?: number;
@@ -59,6 +61,15 @@ export interface RunningStack {
 export function stackPorts(config: MonitoringConfig, overrides: Ports = {}, longTerm = false): Ports {
   const ports: Ports = { ...DEFAULT_PORTS };
   if (!longTerm) delete ports[VICTORIA_METRICS];
+  // HA: more replicas and peers beside the defaults (9091…, 9095/9097…), each peer with a gossip port.
+  for (let i = 1; i < config.ha.prometheusReplicas; i++) ports[`prometheus-${i}`] = DEFAULT_PORTS.prometheus + i;
+  if (config.ha.alertmanagerPeers > 1) {
+    for (let i = 0; i < config.ha.alertmanagerPeers; i++) {
+      const name = i === 0 ? 'alertmanager' : `alertmanager-${i}`;
+      if (i > 0) ports[name] = DEFAULT_PORTS.alertmanager + 2 * i;
+      ports[clusterPortName(name)] = DEFAULT_PORTS.alertmanager + 2 * i + 1;
+    }
+  }
   config.services.forEach((s, i) => {
     ports[s.name] = SERVICE_BASE_PORT + i;
   });
@@ -95,11 +106,12 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
     throw new UserError(`ghmon is already running (pid ${running}, state in ${l.root}). Stop it with \`ghmon down\`.`);
   }
   reapLeftovers(l);
-  const ports = stackPorts(opts.config, opts.ports, opts.longTerm);
+  const config = opts.ha ? { ...opts.config, ha: { prometheusReplicas: 2, alertmanagerPeers: 3 } } : opts.config;
+  const ports = stackPorts(config, opts.ports, opts.longTerm);
   await assertPortsFree(ports);
   ensureRoutingKey(l.routingKeyFile);
   const model = buildModel(
-    localConfig(opts.config, { ports, layout: l, fast: opts.fast ?? false, longTerm: opts.longTerm ?? false }),
+    localConfig(config, { ports, layout: l, fast: opts.fast ?? false, longTerm: opts.longTerm ?? false }),
   );
   writeOutput(l.out, generate(model));
 
