@@ -1,0 +1,161 @@
+/**
+ * A Cloudflare Workers service configured as `push: { protocol: 'remote-write' }`, end to end on ghmon's own
+ * output: `ghmon build` files pass `ghmon check` (promtool, amtool, the contract check), the stack's Prometheus
+ * component gets the remote-write receiver flag, and a real Prometheus started from that component's command line
+ * with the generated prometheus.yml and rules receives pushes from several workerd isolates (miniflare@3) running
+ * `@greyhaven/metrics/workers` with the service's target labels. The recording rules aggregate the isolates by
+ * service and keep no per-isolate `instance`; totals equal the requests sent. Intervals are test-only (1 s).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import type { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker, startIsolate, until, writerState } from '../../metrics/fixtures/workers/harness.ts';
+import { validateConfig } from '../src/config/load.ts';
+import { EXTRA_ALERT, RECORD } from '../src/conventions.ts';
+import { generate } from '../src/generate.ts';
+import { REMOTE_WRITE_RECEIVER_FLAG } from '../src/longterm/stack.ts';
+import { buildModel } from '../src/model/model.ts';
+import { writeOutput } from '../src/output/write.ts';
+import { stackComponents } from '../src/stack/components.ts';
+import { layout } from '../src/stack/layout.ts';
+import { freePort } from '../src/stack/ports.ts';
+import { ghmon, tempDir } from './helpers.ts';
+
+const ISOLATES = 3;
+const REQUESTS_PER_ISOLATE = 150;
+
+describe('a push (remote-write) Workers service on the generated config and rules', () => {
+  const state = tempDir('ghmon-workers-');
+  const l = layout(state);
+  let prometheus: ChildProcess | undefined;
+  let promUrl = '';
+  let isolates: Miniflare[] = [];
+  let labels: Record<string, string> = {};
+  let log = '';
+
+  const query = async (expr: string) => {
+    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await res.json()) as {
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
+    return body.data.result;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const nobody = await freePort();
+    promUrl = `http://127.0.0.1:${port}`;
+    const config = validateConfig({
+      environment: 'workers-test',
+      scrapeInterval: '1s',
+      evaluationInterval: '1s',
+      services: [
+        {
+          name: 'edge',
+          job: 'edge-worker',
+          runtime: 'workers',
+          push: { protocol: 'remote-write' },
+          labels: { team: 'platform' },
+        },
+      ],
+      prometheus: { targets: [`127.0.0.1:${port}`] },
+      alertmanager: { targets: [`127.0.0.1:${nobody}`] },
+      nodeExporter: { targets: [`127.0.0.1:${nobody}`] },
+    });
+    const model = buildModel(config);
+    writeOutput(l.out, generate(model));
+    // What the Worker attaches: the service's target labels as ghmon computes them, and its job.
+    const service = model.services[0];
+    labels = { ...service?.targetLabels, job: service?.job ?? '' };
+
+    const ports = {
+      prometheus: port,
+      alertmanager: nobody,
+      'node-exporter': nobody,
+      receiver: nobody,
+      dashboard: nobody,
+    };
+    const spec = stackComponents(model, {
+      layout: l,
+      ports: { ...ports, edge: nobody },
+      rps: 0,
+      remoteWriteReceiver: true,
+    }).find((s) => s.name === 'prometheus');
+    expect(spec?.args).toContain(REMOTE_WRITE_RECEIVER_FLAG);
+    mkdirSync(l.data, { recursive: true });
+    prometheus = spawn(spec?.command ?? '', spec?.args ?? [], { cwd: state, stdio: ['ignore', 'ignore', 'pipe'] });
+    prometheus.stderr?.on('data', (d: Buffer) => {
+      log = (log + d.toString()).slice(-20_000);
+    });
+    await until(async () => (await fetch(`${promUrl}/-/ready`)).ok, 'prometheus ready', 30_000);
+
+    const bundle = await bundleWorker({ pushIntervalMs: 200, labels });
+    isolates = await Promise.all(
+      Array.from({ length: ISOLATES }, () =>
+        startIsolate(bundle.script, { REMOTE_WRITE_URL: `${promUrl}/api/v1/write` }),
+      ),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(isolates.map((mf) => mf.dispose()));
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((r) => prometheus?.once('exit', r));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('ghmon check passes on the generated files (promtool, amtool, the contract check)', async () => {
+    const result = await ghmon('check', '--out', l.out);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+  }, 120_000);
+
+  it('the rules aggregate the isolates by service, keep no per-isolate label, and count every request', async () => {
+    expect(labels).toEqual({ job: 'edge-worker', runtime: 'workers', service: 'edge', team: 'platform' });
+    let sent = 0;
+    // Traffic for ~8 s per isolate, 10% server errors, pushes every 200 ms from ctx.waitUntil.
+    await Promise.all(
+      isolates.map(async (mf, i) => {
+        for (let k = 0; k < REQUESTS_PER_ISOLATE; k++) {
+          const status = k % 10 === 5 ? 500 : 200;
+          const r = await mf.dispatchFetch(`http://worker.test/users/${i * 1000 + k}?status=${status}`);
+          await r.arrayBuffer();
+          sent++;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      }),
+    );
+    const total = async () => Number((await query('sum(http_requests_total{service="edge"})'))[0]?.value[1]);
+    await until(async () => (await total()) === sent, `${sent} requests in Prometheus`, 30_000);
+    expect(await query('count by (instance) (http_requests_total{service="edge"})')).toHaveLength(ISOLATES);
+
+    // The recording rules see the pushed series like scraped ones, summed over isolates.
+    const errorRatio = () => query(`${RECORD.errorsRate5mByService}{service="edge"}`);
+    await until(async () => (await errorRatio()).length === 1, 'the error-ratio rule for edge', 30_000);
+    const [ratio] = await errorRatio();
+    expect(ratio?.metric).toEqual({ __name__: RECORD.errorsRate5mByService, service: 'edge' });
+    expect(Number(ratio?.value[1])).toBeGreaterThan(0.05);
+    expect(Number(ratio?.value[1])).toBeLessThan(0.2);
+    await until(
+      async () => (await query(`${RECORD.durationP95}{service="edge"}`)).length === 1,
+      'p95 for edge',
+      30_000,
+    );
+    const byService = await query(`${RECORD.requestsRate5mByService}{service="edge"}`);
+    expect(byService.length).toBeGreaterThan(0);
+
+    // No recording rule keeps the per-isolate label, and no alert about edge's metrics going absent.
+    expect(await query('{__name__=~"greyhaven:.+", service="edge", instance!=""}')).toEqual([]);
+    expect(await query('{__name__=~"greyhaven:.+", service="edge", job!=""}')).toEqual([]);
+    expect(await query('absent(http_requests_total{service="edge"})')).toEqual([]);
+    expect(await query(`ALERTS{alertname="${EXTRA_ALERT.metricsAbsent}", service="edge"}`)).toEqual([]);
+    for (const mf of isolates) {
+      const w = await writerState(mf);
+      expect(w.stats?.accepted, log).toBe(w.stats?.pushes);
+    }
+  }, 120_000);
+});
