@@ -1,10 +1,10 @@
 /** HA outputs: per-replica Prometheus configs, the Alertmanager cluster flags, chart replicas, config errors. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { CHECKS, runChecks } from '../src/checks/index.ts';
-import { UserError } from '../src/config/errors.ts';
+import type { UserError } from '../src/config/errors.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { FIXTURES, ghmon, tempDir } from './helpers.ts';
 
@@ -21,7 +21,9 @@ describe('ghmon build with ha', () => {
       expect(i).toBeLessThan(2);
     }
     const cluster = readFileSync(join(out, 'alertmanager/cluster.md'), 'utf8');
-    expect(cluster).toContain('--cluster.advertise-address=am-1:9094 --cluster.peer=am-0:9094 --cluster.peer=am-2:9094');
+    expect(cluster).toContain(
+      '--cluster.advertise-address=am-1:9094 --cluster.peer=am-0:9094 --cluster.peer=am-2:9094',
+    );
     const values = parse(readFileSync(join(out, 'kubernetes/values.yaml'), 'utf8'));
     expect(values.prometheus.prometheusSpec.replicas).toBe(2);
     expect(values.alertmanager.alertmanagerSpec.replicas).toBe(3);
@@ -34,7 +36,10 @@ describe('ghmon build with ha', () => {
     await ghmon('build', '--config', `${FIXTURES}ha.config.ts`, '--out', out);
     const file = join(out, 'prometheus/prometheus-1.yml');
     writeBroken(file);
-    const { findings } = await runChecks(out, CHECKS.filter((c) => c.id === 'promtool/config'));
+    const { findings } = await runChecks(
+      out,
+      CHECKS.filter((c) => c.id === 'promtool/config'),
+    );
     expect(findings.map((f) => f.file)).toEqual(['prometheus/prometheus-1.yml']);
   });
 

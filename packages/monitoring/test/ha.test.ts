@@ -28,7 +28,13 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
 }
 
-export const figures: { fault: string; expected: number; received: number; triggerEvents: number; secondsToPage: number }[] = [];
+export const figures: {
+  fault: string;
+  expected: number;
+  received: number;
+  triggerEvents: number;
+  secondsToPage: number;
+}[] = [];
 
 describe('ghmon up --ha', () => {
   let stack: RunningStack;
@@ -49,12 +55,16 @@ describe('ghmon up --ha', () => {
     const crash = await startIncident({ kind: 'crash', service, durationMs: 30_000, stateDir: state });
     await fault();
     const page = await until(`a page for ${service}`, async () =>
-      (await incidents()).find((i) => i.class === 'ServiceTargetDown' && i.component === service && i.status !== 'resolved'),
+      (await incidents()).find(
+        (i) => i.class === 'ServiceTargetDown' && i.component === service && i.status !== 'resolved',
+      ),
     );
     await crash.done;
     // Let every peer and replica have its say (peer_timeout is 15s per position), then count.
     await new Promise((r) => setTimeout(r, 20_000));
-    const mine = (await incidents()).slice(before).filter((i) => i.class === 'ServiceTargetDown' && i.component === service);
+    const mine = (await incidents())
+      .slice(before)
+      .filter((i) => i.class === 'ServiceTargetDown' && i.component === service);
     const triggers = mine.flatMap((i) => i.events.filter((e) => e.action === 'trigger'));
     figures.push({
       fault: label,
@@ -73,7 +83,16 @@ describe('ghmon up --ha', () => {
     const names = Object.keys(stackPorts({ ...config, ha: { prometheusReplicas: 2, alertmanagerPeers: 3 } }));
     const ports: Record<string, number> = {};
     for (const n of names) ports[n] = await freePort();
-    stack = await startStack({ config, stateDir: state, ports, rps: 20, fast: true, ha: true, graceMs: 5000, backoffMs: 500 });
+    stack = await startStack({
+      config,
+      stateDir: state,
+      ports,
+      rps: 20,
+      fast: true,
+      ha: true,
+      graceMs: 5000,
+      backoffMs: 500,
+    });
     remember();
   });
 
@@ -91,7 +110,9 @@ describe('ghmon up --ha', () => {
     await until('all three peers to see each other', async () => {
       const sizes = await Promise.all(
         ['alertmanager', 'alertmanager-1', 'alertmanager-2'].map(async (n) => {
-          const st = (await (await fetch(`http://127.0.0.1:${port(n)}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
+          const st = (await (await fetch(`http://127.0.0.1:${port(n)}/api/v2/status`)).json()) as {
+            cluster: { peers: unknown[] };
+          };
           return st.cluster.peers.length;
         }),
       );
@@ -156,7 +177,11 @@ describe('ghmon up --ha', () => {
     const poll = async () => {
       while (polling) {
         for (const name of ['prometheus', 'prometheus-1']) {
-          const r = (await (await fetch(`http://127.0.0.1:${port(name)}/api/v1/alerts`)).json().catch(() => undefined)) as
+          const r = (await (
+            await fetch(`http://127.0.0.1:${port(name)}/api/v1/alerts`)
+          )
+            .json()
+            .catch(() => undefined)) as
             | { data: { alerts: { state: string; labels: Record<string, string> }[] } }
             | undefined;
           const firing = r?.data.alerts.some(
