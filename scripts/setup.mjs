@@ -5,6 +5,8 @@
 //   - Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter when their binaries are missing
 //   - Debian's python3-fastapi, -prometheus-client, -httpx, -uvicorn, -pytest when /usr/bin/python3 cannot import
 //     them (python/greyhaven_metrics and examples/fastapi-service; PyPI is not used). Same apt-get run as above.
+//   - Debian's chromium when /usr/bin/chromium is missing (the dashboard viewer's browser tests drive it with
+//     playwright-core; no browser is downloaded). Same apt-get run.
 // Flags: --node-only (skip Debian packages), --quiet (print only what it does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -37,6 +39,9 @@ function run(cmd, argv, opts = {}) {
     process.exit(r.status || 1);
   }
 }
+
+/** The browser the dashboard viewer's tests drive (Debian's package; tests pass this path as executablePath). */
+export const CHROMIUM = '/usr/bin/chromium';
 
 /** Python modules the Python package, its tests and the FastAPI example need, and the Debian package of each. */
 export const DEBIAN_PYTHON_MODULES = [
@@ -91,7 +96,11 @@ if (!existsSync(installed) || mtime(installed) < mtime(lock)) {
 // 2. Debian packages.
 if (!args.has('--node-only')) {
   const missing = [
-    ...new Set([...DEBIAN_BINARIES.filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg), ...missingPythonPackages()]),
+    ...new Set([
+      ...DEBIAN_BINARIES.filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg),
+      ...missingPythonPackages(),
+      ...(existsSync(CHROMIUM) ? [] : ['chromium']),
+    ]),
   ];
   if (missing.length > 0) {
     say(`missing Debian packages: ${missing.join(', ')}`);

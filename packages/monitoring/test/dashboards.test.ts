@@ -131,9 +131,11 @@ describe('generated Grafana dashboards', () => {
       expect(ds.type).toBe('datasource');
       expect(ds.query).toBe('prometheus');
       expect((ds.current as Json).value).toBe(GRAFANA.datasourceUid);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's ${var} syntax, not a JS template
+      const ref = '${datasource}';
       for (const p of panels(d)) {
-        expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
-        for (const t of p.targets) expect(t.datasource.uid).toBe('${datasource}');
+        expect(p.datasource).toEqual({ type: 'prometheus', uid: ref });
+        for (const t of p.targets) expect(t.datasource.uid).toBe(ref);
       }
     }
   });

@@ -32,7 +32,7 @@ function burnRate(window: string): Query {
 }
 
 function windows(list: readonly (readonly [string, string, number])[]): string[] {
-  return [...new Set(list.flatMap(([long, short]) => [long, short]))];
+  return [...new Set(list.flatMap((w) => w.slice(0, 2) as string[]))];
 }
 
 export function sloDashboard(model: Model): DashboardJson {
