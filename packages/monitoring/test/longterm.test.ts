@@ -262,7 +262,9 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([stop(prometheus), stop(vm)]);
+    // Prometheus first: on shutdown it flushes its remote-write queue, which waits for a live store.
+    await stop(prometheus);
+    await stop(vm);
     rmSync(state, { recursive: true, force: true });
   });
 
