@@ -43,6 +43,13 @@ export const DEPLOY_TARGETS: Record<string, DeployTarget> = {
       return 2;
     },
   },
+  grafana: {
+    description: 'save out/grafana/dashboards/*.json in Grafana: --url URL --token-file F [--folder UID]',
+    async run(opts, io) {
+      const { deployGrafana } = await import('../deploy/grafana.ts');
+      return deployGrafana({ out: opts.out, url: opts.url, tokenFile: opts.tokenFile, folder: opts.folder }, io);
+    },
+  },
 };
 
 const usage = () =>
