@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validateConfig } from '../src/config/load.ts';
 import { OUT } from '../src/conventions.ts';
+import { LONG_TERM_DASHBOARD } from '../src/longterm/stack.ts';
 import { VICTORIA_METRICS } from '../src/longterm/victoria-metrics.ts';
 import { freePort } from '../src/stack/ports.ts';
 import { stackStatus } from '../src/stack/status.ts';
@@ -50,6 +51,7 @@ describe('ghmon up --long-term', () => {
       'receiver',
       'dashboard',
       VICTORIA_METRICS,
+      LONG_TERM_DASHBOARD,
       'api',
       'edge',
     ]) {
@@ -64,7 +66,8 @@ describe('ghmon up --long-term', () => {
 
   it('has no VictoriaMetrics port without --long-term, and rejects it as an unknown --port then', () => {
     expect(stackPorts(config)).not.toHaveProperty(VICTORIA_METRICS);
-    expect(stackPorts(config, {}, true)[VICTORIA_METRICS]).toBe(8428);
+    expect(stackPorts(config)).not.toHaveProperty(LONG_TERM_DASHBOARD);
+    expect(stackPorts(config, {}, true)).toMatchObject({ [VICTORIA_METRICS]: 8428, [LONG_TERM_DASHBOARD]: 3001 });
     expect(() => stackPorts(config, { [VICTORIA_METRICS]: 18428 })).toThrow(/unknown component/);
   });
 
@@ -109,6 +112,18 @@ describe('ghmon up --long-term', () => {
       return s?.longTerm?.newestSampleAgeSeconds !== undefined ? s : undefined;
     });
     expect(status.longTerm).toMatchObject({ ready: true, queryUrl: vm });
+
+    // The second dashboard viewer serves the same dashboards over the store's data.
+    const viewer = `http://127.0.0.1:${stack.info.ports[LONG_TERM_DASHBOARD]}`;
+    const listed = (await (await fetch(`${viewer}/dashboards/`)).json()) as unknown[];
+    expect(listed.length).toBeGreaterThan(0);
+    const viaViewer = (await (
+      await fetch(`${viewer}/api/v1/query?query=${encodeURIComponent('sum by (service) (http_requests_total)')}`)
+    ).json()) as {
+      data: { result: unknown[] };
+    };
+    expect(viaViewer.data.result).toHaveLength(2);
+
     const cli = await ghmon('status', '--state', state);
     expect(cli.out).toMatch(
       /ok {3}long-term {5}ready; newest sample \d+s old; \d+ samples pending in Prometheus; query http:\/\/127\.0\.0\.1:\d+\/api\/v1\/query/,

@@ -47,6 +47,8 @@ export function printStack(stack: RunningStack, io: Io): void {
   io.out(`  Dashboards (the generated Grafana JSON, live): http://127.0.0.1:${info.ports.dashboard}/`);
   const vm = info.components.find((c) => c.name === 'victoria-metrics');
   if (vm?.url) io.out(`  Long-term store (VictoriaMetrics, Prometheus-compatible query API): ${vm.url}/api/v1/query`);
+  const longTermDashboards = info.components.find((c) => c.name === 'dashboard-long-term');
+  if (longTermDashboards?.url) io.out(`  Dashboards over the long-term store: ${longTermDashboards.url}`);
   io.out(`  Pages go to the local PagerDuty receiver: http://127.0.0.1:${info.ports.receiver}/`);
   io.out('  Try: ghmon incident crash --duration 2m   ·   ghmon status   ·   Ctrl-C or `ghmon down` to stop');
 }

@@ -13,6 +13,10 @@ import { type LongTermConfig, longTermSchema } from './schema.ts';
 import { VICTORIA_METRICS, victoriaMetricsSpec, victoriaMetricsUrls } from './victoria-metrics.ts';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+/** The second dashboard viewer: the same generated dashboards, reading the long-term store. */
+export const LONG_TERM_DASHBOARD = 'dashboard-long-term';
+/** Components (and ports) that only `--long-term` runs. */
+export const LONG_TERM_COMPONENTS = [VICTORIA_METRICS, LONG_TERM_DASHBOARD] as const;
 /** Prometheus ≥ 2.33: accept remote-write requests at /api/v1/write (push services need it). */
 export const REMOTE_WRITE_RECEIVER_FLAG = '--web.enable-remote-write-receiver';
 
@@ -45,6 +49,35 @@ export function extendStack(
       : s,
   );
   const port = opts.ports[VICTORIA_METRICS];
-  if (model.longTerm && port !== undefined) out.push(victoriaMetricsSpec({ layout: opts.layout, port }));
+  if (model.longTerm && port !== undefined) {
+    out.push(victoriaMetricsSpec({ layout: opts.layout, port }));
+    const viewer = out.find((s) => s.name === 'dashboard');
+    const viewerPort = opts.ports[LONG_TERM_DASHBOARD];
+    if (viewer && viewerPort !== undefined)
+      out.push(longTermViewer(viewer, viewerPort, victoriaMetricsUrls(`http://127.0.0.1:${port}`).query));
+  }
   return out;
+}
+
+/**
+ * The dashboard viewer again, on its own port, proxying VictoriaMetrics instead of Prometheus: VictoriaMetrics
+ * answers the same query API, so the same dashboards show the long-term data.
+ */
+function longTermViewer(viewer: ChildSpec, port: number, store: string): ChildSpec {
+  const args = [...viewer.args];
+  const set = (flag: string, value: string) => {
+    const i = args.indexOf(flag);
+    if (i >= 0) args[i + 1] = value;
+  };
+  set('--port', String(port));
+  set('--prometheus', store);
+  const at = `http://127.0.0.1:${port}`;
+  return {
+    ...viewer,
+    name: LONG_TERM_DASHBOARD,
+    args,
+    port,
+    url: `${at}/`,
+    ...(viewer.ready ? { ready: `${at}/health` } : {}),
+  };
 }

@@ -10,6 +10,8 @@ export const DEFAULT_PORTS = {
   dashboard: 3000,
   /** `ghmon up --long-term` only: VictoriaMetrics (its own default port). */
   'victoria-metrics': 8428,
+  /** `ghmon up --long-term` only: a second dashboard viewer, reading the long-term store. */
+  'dashboard-long-term': 3001,
 } as const;
 
 export type Ports = Record<string, number>;

@@ -9,8 +9,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../config/errors.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
 import { generate } from '../generate.ts';
-import { hasPushServices } from '../longterm/stack.ts';
-import { VICTORIA_METRICS } from '../longterm/victoria-metrics.ts';
+import { hasPushServices, LONG_TERM_COMPONENTS } from '../longterm/stack.ts';
 import { buildModel } from '../model/model.ts';
 import { writeOutput } from '../output/write.ts';
 import { bundle } from './bundle.ts';
@@ -60,7 +59,7 @@ export interface RunningStack {
 
 export function stackPorts(config: MonitoringConfig, overrides: Ports = {}, longTerm = false): Ports {
   const ports: Ports = { ...DEFAULT_PORTS };
-  if (!longTerm) delete ports[VICTORIA_METRICS];
+  if (!longTerm) for (const name of LONG_TERM_COMPONENTS) delete ports[name];
   // HA: more replicas and peers beside the defaults (9091…, 9095/9097…), each peer with a gossip port.
   for (let i = 1; i < config.ha.prometheusReplicas; i++) ports[`prometheus-${i}`] = DEFAULT_PORTS.prometheus + i;
   if (config.ha.alertmanagerPeers > 1) {
