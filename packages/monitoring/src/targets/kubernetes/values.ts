@@ -19,11 +19,12 @@ export interface KubePrometheusStackValues {
       retention: string;
       externalLabels: Record<string, string>;
       enableRemoteWriteReceiver?: boolean;
+      replicas?: number;
       storageSpec: unknown;
       additionalScrapeConfigs?: ScrapeConfig[];
     };
   };
-  alertmanager: { config: AlertmanagerConfig; alertmanagerSpec: { secrets: string[] } };
+  alertmanager: { config: AlertmanagerConfig; alertmanagerSpec: { secrets: string[]; replicas?: number } };
   grafana: {
     admin: { existingSecret: string; userKey: string; passwordKey: string };
     persistence: { enabled: boolean; size: string };
@@ -57,6 +58,9 @@ export function kubernetesValues(model: Model): KubePrometheusStackValues {
         externalLabels: { environment: model.environment },
         // Push services send samples to Prometheus' remote-write receiver.
         ...(model.services.some((x) => x.push) ? { enableRemoteWriteReceiver: true } : {}),
+        // HA: the operator runs identical replicas, labels them (prometheus_replica) and drops that label from
+        // alerts, and points every replica at every Alertmanager peer.
+        ...(model.ha.prometheusReplicas > 1 ? { replicas: model.ha.prometheusReplicas } : {}),
         storageSpec: {
           volumeClaimTemplate: {
             spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: model.storage } } },
@@ -73,6 +77,8 @@ export function kubernetesValues(model: Model): KubePrometheusStackValues {
         secrets: kubernetesSecrets(model)
           .filter((x) => x.alertmanager)
           .map((x) => x.name),
+        // HA: the operator clusters the peers (gossip) itself.
+        ...(model.ha.alertmanagerPeers > 1 ? { replicas: model.ha.alertmanagerPeers } : {}),
       },
     },
     grafana: {
