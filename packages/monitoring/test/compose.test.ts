@@ -5,6 +5,7 @@
  * named volumes, secrets as Compose secrets read from outside out/, every mounted file generated — and the
  * Compose-specific prometheus.yml and alertmanager.yml through promtool and amtool.
  */
+
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +20,7 @@ import { GRAFANA, OUT, SECRETS_DIR_VAR } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
 import { writeOutput } from '../src/output/write.ts';
+import { stageWithCredentialStubs } from '../src/security/credential-stubs.ts';
 import { COMPOSE_PORT, composeFiles } from '../src/targets/compose.ts';
 import { GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
 
@@ -193,6 +195,7 @@ describe('docker-compose.yml', () => {
       'ghmon-deadmans-switch.bearer-token',
       'ghmon-grafana-admin.admin-password',
       'ghmon-grafana-admin.admin-user',
+      'ghmon-metrics-token-api.token',
       'ghmon-pagerduty.page-routing-key',
       'ghmon-pagerduty.ticket-routing-key',
     ]);
@@ -290,7 +293,9 @@ describe('the configs Compose mounts', () => {
     const promtool = findBinary('promtool');
     const amtool = findBinary('amtool');
     expect(promtool && amtool, 'promtool and amtool (Debian prometheus, prometheus-alertmanager)').toBeTruthy();
-    const p = await runTool(promtool as string, ['check', 'config', 'prometheus.yml'], etc);
+    // The metrics tokens are Compose secrets that exist only in the container: stubs (security/credential-stubs.ts).
+    const staged = stageWithCredentialStubs(readFileSync(join(etc, 'prometheus.yml'), 'utf8'), etc, etc);
+    const p = await runTool(promtool as string, ['check', 'config', staged.file], etc);
     expect(p.code, p.stdout + p.stderr).toBe(0);
     expect(p.stdout).toMatch(/SUCCESS: \d+ rule(s)? found/); // the rule files were found and loaded
     const a = await runTool(amtool as string, ['check-config', join(out, OUT.composeAlertmanagerConfig)]);

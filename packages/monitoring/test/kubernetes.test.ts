@@ -223,6 +223,8 @@ describe('values.yaml', () => {
         job_name: 'cloudflare-workers',
         scheme: 'https',
         metrics_path: '/metrics',
+        // The metrics token, from the Secret mounted through prometheusSpec.secrets (security/scrape-auth.ts).
+        authorization: { type: 'Bearer', credentials_file: '/etc/prometheus/secrets/ghmon-metrics-token-api/token' },
         static_configs: [
           { targets: ['api.greyhaven.io:443'], labels: { runtime: 'workers', service: 'api', team: 'platform' } },
         ],
@@ -240,6 +242,7 @@ describe('values.yaml', () => {
     });
     expect(v.grafana.adminPassword).toBeUndefined();
     expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(['ghmon-pagerduty']);
+    expect(spec.secrets).toEqual(['ghmon-metrics-token-api', 'ghmon-metrics-token-backend']);
     const keys = v.alertmanager.config.receivers.flatMap((r: { pagerduty_configs?: { routing_key_file: string }[] }) =>
       (r.pagerduty_configs ?? []).map((p) => p.routing_key_file),
     );
@@ -547,8 +550,10 @@ describe('no secret value in out/', () => {
         }
         // Keys that would carry a secret value inline (the seed's service_key, Alertmanager's inline variants).
         expect(line).not.toMatch(
-          /^\s*(-\s+)?(routing_key|service_key|bearer_token|api_key|password|credentials|adminPassword|admin_password)\s*:/i,
+          /^\s*(-\s+)?(routing_key|service_key|bearer_token|api_key|password|adminPassword|admin_password)\s*:/i,
         );
+        // A ServiceMonitor's `authorization.credentials` is a Secret reference (a mapping), never a scalar value.
+        expect(line).not.toMatch(/^\s*(-\s+)?credentials\s*:\s*\S/i);
         expect(where).not.toMatch(/GF_SECURITY_ADMIN_PASSWORD\s*[:=](?!.*__FILE)/);
         expect(where).not.toMatch(/\b[0-9a-f]{32}\b/); // the shape of a PagerDuty integration key
       }
@@ -559,7 +564,11 @@ describe('no secret value in out/', () => {
     const out = built(input);
     const dir = join(out, OUT.kubernetesSecretsDir);
     const templates = readdirSync(dir).sort();
-    expect(templates).toEqual(['ghmon-deadmans-switch.yaml', 'ghmon-grafana-admin.yaml', 'ghmon-pagerduty.yaml']);
+    expect(templates.filter((t) => !t.startsWith('ghmon-metrics-token-'))).toEqual([
+      'ghmon-deadmans-switch.yaml',
+      'ghmon-grafana-admin.yaml',
+      'ghmon-pagerduty.yaml',
+    ]);
     const resources: string[] = readYaml(out, OUT.kubernetesKustomization).resources;
     for (const t of templates) {
       const text = readFileSync(join(dir, t), 'utf8');

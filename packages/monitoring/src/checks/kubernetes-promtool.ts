@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
 import { toYaml } from '../output/yaml.ts';
+import { stageWithCredentialStubs } from '../security/credential-stubs.ts';
 import { getPath } from '../targets/kubernetes/helm.ts';
 import type { Check } from './context.ts';
 import type { Finding } from './finding.ts';
@@ -45,8 +46,8 @@ export const kubernetesPromtool: Check = {
       }
       const scrape = getPath(k8s.values?.value, ['prometheus', 'prometheusSpec', 'additionalScrapeConfigs']);
       if (scrape !== undefined) {
-        const file = join(tmp, 'prometheus.yml');
-        writeFileSync(file, toYaml({ scrape_configs: scrape }, ''));
+        // Secret files (metrics tokens) exist only in the Prometheus pods: stubs here (security/credential-stubs.ts).
+        const { file } = stageWithCredentialStubs(toYaml({ scrape_configs: scrape }, ''), tmp, tmp);
         const result = await runTool(bin, ['check', 'config', file]);
         for (const f of toolFindings(KUBERNETES_PROMTOOL, OUT.kubernetesValues, result)) {
           findings.push({

@@ -2,7 +2,10 @@
  * `promtool/config`: `promtool check config` on the generated prometheus.yml and any HA replica configs
  * (it also loads the rule files they name).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
+import { withStagedConfig } from '../security/credential-stubs.ts';
 import type { Check } from './context.ts';
 import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
 
@@ -19,7 +22,16 @@ export const promtoolConfig: Check = {
     }
     // prometheus.yml and, with HA, one prometheus-<replica>.yml per replica.
     const files = ctx.list('prometheus', '.yml').filter((f) => /\/prometheus[^/]*\.yml$/.test(f));
-    const results = await Promise.all(files.map((f) => runTool(bin, ['check', 'config', f], ctx.outDir)));
+    // On a staged copy: the secret files it names exist only where Prometheus runs (security/credential-stubs.ts).
+    const results = await Promise.all(
+      files.map((f) => {
+        const path = join(ctx.outDir, f);
+        return withStagedConfig(readFileSync(path, 'utf8'), path, async (staged, restore) => {
+          const r = await runTool(bin, ['check', 'config', staged], ctx.outDir);
+          return { ...r, stdout: restore(r.stdout).replaceAll(path, f), stderr: restore(r.stderr).replaceAll(path, f) };
+        });
+      }),
+    );
     return results.flatMap((result, i) => toolFindings(PROMTOOL_CONFIG, files[i] as string, result));
   },
 };

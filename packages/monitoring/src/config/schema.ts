@@ -7,6 +7,7 @@
 import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
 import { z } from 'zod';
 import { longTermSchema } from '../longterm/schema.ts';
+import { checkScrapeAuth, scrapeAuthFields } from '../security/scrape-auth.ts';
 
 /** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
 export const duration = z
@@ -115,6 +116,8 @@ const scrapeSchema = z.strictObject({
   metricsPath: z.string().startsWith('/', 'expected a path starting with /').default('/metrics'),
   /** Overrides the global scrape interval for this job. */
   interval: duration.optional(),
+  /** `/metrics` bearer-token auth (security/scrape-auth.ts): on by default for non-local targets. */
+  ...scrapeAuthFields,
 });
 
 const pushSchema = z.strictObject({
@@ -179,6 +182,7 @@ export const serviceSchema = z
     kubernetes: serviceKubernetesSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    checkScrapeAuth(s.scrape, ctx);
     if (!s.scrape === !s.push) {
       ctx.addIssue({ code: 'custom', message: 'expected exactly one of scrape or push', path: [] });
     }

@@ -6,13 +6,21 @@
 import type { ComposeConfig, KubernetesConfig, MonitoringConfig, ServiceConfig, Thresholds } from '../config/schema.ts';
 import { LABEL } from '../conventions.ts';
 import { type LongTermModel, longTermModel } from '../longterm/model.ts';
+import { resolveScrapeAuth } from '../security/scrape-auth.ts';
 
 export interface ServiceModel {
   name: string;
   job: string;
   runtime: ServiceConfig['runtime'];
   /** Undefined for a push service. */
-  scrape?: { targets: string[]; scheme: 'http' | 'https'; metricsPath: string; interval?: string };
+  scrape?: {
+    targets: string[];
+    scheme: 'http' | 'https';
+    metricsPath: string;
+    interval?: string;
+    /** Bearer token sent to `/metrics`; undefined: unauthenticated (local targets, or `auth: 'none'`). */
+    auth?: { bearerTokenFile: string };
+  };
   push?: { protocol: 'remote-write' };
   /** Target labels attached by the scrape config: always `service` and `runtime`, plus the config's own. */
   targetLabels: Record<string, string>;
@@ -60,7 +68,7 @@ export function buildModel(config: MonitoringConfig): Model {
       name: s.name,
       job: s.job ?? s.name,
       runtime: s.runtime,
-      ...(s.scrape ? { scrape: { ...s.scrape, targets: [...s.scrape.targets] } } : {}),
+      ...(s.scrape ? { scrape: scrapeModel(s.name, s.scrape) } : {}),
       ...(s.push ? { push: { ...s.push } } : {}),
       targetLabels: sortKeys({ ...s.labels, [LABEL.service]: s.name, runtime: s.runtime }),
       slo: {
@@ -79,6 +87,17 @@ export function buildModel(config: MonitoringConfig): Model {
     ...(config.longTerm ? { longTerm: longTermModel(config.longTerm) } : {}),
     kubernetes: structuredClone(config.kubernetes),
     compose: structuredClone(config.compose),
+  };
+}
+
+function scrapeModel(name: string, s: NonNullable<ServiceConfig['scrape']>): NonNullable<ServiceModel['scrape']> {
+  const auth = resolveScrapeAuth(name, s);
+  return {
+    targets: [...s.targets],
+    scheme: s.scheme,
+    metricsPath: s.metricsPath,
+    ...(s.interval ? { interval: s.interval } : {}),
+    ...(auth ? { auth } : {}),
   };
 }
 

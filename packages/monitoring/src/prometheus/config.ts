@@ -42,6 +42,7 @@ function serviceJob(s: ServiceModel): ScrapeConfig | undefined {
     ...(s.scrape.scheme !== 'http' ? { scheme: s.scrape.scheme } : {}),
     metrics_path: s.scrape.metricsPath,
     ...(s.scrape.interval ? { scrape_interval: s.scrape.interval } : {}),
+    ...(s.scrape.auth ? { authorization: { type: 'Bearer', credentials_file: s.scrape.auth.bearerTokenFile } } : {}),
     static_configs: [{ targets: s.scrape.targets, labels: s.targetLabels }],
   };
 }

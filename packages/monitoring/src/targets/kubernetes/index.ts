@@ -20,7 +20,10 @@ export function kubernetesDeployment(model: Model): KubernetesDeployment {
     repo: { name: CHART.repoName, url: CHART.repoUrl },
     chart: `${CHART.repoName}/${CHART.name}`,
     version: CHART.version,
-    secrets: kubernetesSecrets(model).map((s) => ({ name: s.name, keys: s.keys.map((k) => k.key) })),
+    // In file-name order, as `ghmon deploy kubernetes` reads them back from secrets/.
+    secrets: kubernetesSecrets(model)
+      .map((s) => ({ name: s.name, keys: s.keys.map((k) => k.key) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
 }
 

@@ -7,6 +7,7 @@ import { Document, isScalar, isMap as isYamlMap, parse } from 'yaml';
 import { K8S_NAME, K8S_PART_OF, LABEL, OUT } from '../../conventions.ts';
 import type { Model, ServiceModel } from '../../model/model.ts';
 import { GENERATED_HEADER } from '../../output/yaml.ts';
+import { METRICS_TOKEN_KEY, metricsTokenSecret } from '../../security/scrape-auth.ts';
 import { API, DASHBOARD_SIDECAR_LABEL, RELEASE_LABEL } from './chart.ts';
 import type { SecretSpec } from './secrets.ts';
 
@@ -35,6 +36,7 @@ export interface ServiceMonitor {
       path: string;
       scheme: 'http' | 'https';
       interval?: string;
+      authorization?: { type: 'Bearer'; credentials: { name: string; key: string } };
       relabelings: { action: 'replace'; targetLabel: string; replacement: string }[];
     }[];
   };
@@ -96,6 +98,14 @@ export function serviceMonitor(model: Model, s: ServiceModel): ServiceMonitor | 
           path: s.scrape.metricsPath,
           scheme: s.scrape.scheme,
           ...(s.scrape.interval ? { interval: s.scrape.interval } : {}),
+          ...(s.scrape.auth
+            ? {
+                authorization: {
+                  type: 'Bearer' as const,
+                  credentials: { name: metricsTokenSecret(s.name), key: METRICS_TOKEN_KEY },
+                },
+              }
+            : {}),
           relabelings: Object.entries(labels).map(([targetLabel, replacement]) => ({
             action: 'replace' as const,
             targetLabel,

@@ -5,12 +5,15 @@
  */
 import { RECEIVER } from '../../conventions.ts';
 import type { Model } from '../../model/model.ts';
+import { METRICS_TOKEN_DIR, tokenScrapedServices, withTokenFiles } from '../../security/scrape-auth.ts';
 import { ALERTMANAGER_SECRETS_DIR } from './chart.ts';
 
 export interface SecretSpec {
   name: string;
   /** Mounted into the Alertmanager pods (`alertmanagerSpec.secrets`). */
   alertmanager: boolean;
+  /** Mounted into the Prometheus pods (`prometheusSpec.secrets`) at /etc/prometheus/secrets/<name>/<key>. */
+  prometheus?: boolean;
   keys: { key: string; what: string }[];
 }
 
@@ -48,7 +51,18 @@ export function kubernetesSecrets(model: Model): SecretSpec[] {
           },
         ]
       : []),
+    ...tokenScrapedServices(model.services).map((t) => ({
+      name: t.secret,
+      alertmanager: false,
+      prometheus: true,
+      keys: [{ key: t.key, what: `bearer token of ${t.service}'s /metrics (the value the service reads too)` }],
+    })),
   ];
+}
+
+/** The model as Prometheus sees it inside the cluster: each metrics token read from its mounted Secret. */
+export function inClusterPrometheusModel(model: Model): Model {
+  return { ...model, services: withTokenFiles(model.services, (name, key) => `${METRICS_TOKEN_DIR}/${name}/${key}`) };
 }
 
 /** Where a key of a Secret listed in `alertmanagerSpec.secrets` is mounted in the Alertmanager pods. */

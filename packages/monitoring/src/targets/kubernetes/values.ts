@@ -8,7 +8,7 @@ import { type AlertmanagerConfig, alertmanagerConfig } from '../../alertmanager/
 import { EXTRA_ALERT } from '../../conventions.ts';
 import type { Model } from '../../model/model.ts';
 import { prometheusConfig, type ScrapeConfig } from '../../prometheus/config.ts';
-import { inClusterModel, kubernetesSecrets } from './secrets.ts';
+import { inClusterModel, inClusterPrometheusModel, kubernetesSecrets } from './secrets.ts';
 
 export interface KubePrometheusStackValues {
   defaultRules: { disabled: Record<string, boolean> };
@@ -22,6 +22,8 @@ export interface KubePrometheusStackValues {
       replicas?: number;
       storageSpec: unknown;
       additionalScrapeConfigs?: ScrapeConfig[];
+      /** Mounted at /etc/prometheus/secrets/<name>/ (metrics tokens). */
+      secrets?: string[];
     };
   };
   alertmanager: { config: AlertmanagerConfig; alertmanagerSpec: { secrets: string[]; replicas?: number } };
@@ -34,12 +36,15 @@ export interface KubePrometheusStackValues {
 /** Scrape jobs of services outside the cluster, exactly as out/prometheus/prometheus.yml has them. */
 export function additionalScrapeConfigs(model: Model): ScrapeConfig[] {
   const outside = new Set(model.services.filter((s) => s.kubernetes?.discovery === 'static').map((s) => s.job));
-  return prometheusConfig(model).scrape_configs.filter((j) => outside.has(j.job_name));
+  return prometheusConfig(inClusterPrometheusModel(model)).scrape_configs.filter((j) => outside.has(j.job_name));
 }
 
 export function kubernetesValues(model: Model): KubePrometheusStackValues {
   const scrape = additionalScrapeConfigs(model);
   const s = model.kubernetes.secrets;
+  const promSecrets = kubernetesSecrets(model)
+    .filter((x) => x.prometheus)
+    .map((x) => x.name);
   return {
     defaultRules: {
       disabled: {
@@ -67,6 +72,7 @@ export function kubernetesValues(model: Model): KubePrometheusStackValues {
           },
         },
         ...(scrape.length > 0 ? { additionalScrapeConfigs: scrape } : {}),
+        ...(promSecrets.length > 0 ? { secrets: promSecrets } : {}),
       },
     },
     alertmanager: {
