@@ -127,22 +127,35 @@ def render_metrics(
     return body, content_type
 
 
+from .auth import UNAUTHORIZED_HEADERS, auth_from_env, is_authorized
+
+
 class MetricsApp:
     """A pure ASGI app serving /metrics (any method; HEAD gets no body). Mount it, or let ``MetricsMiddleware``
     answer its ``metrics_path`` with it."""
 
-    def __init__(self, metrics: Optional[GreyHavenMetrics] = None, registries: Any = _USE_DEFAULT) -> None:
+    def __init__(
+        self, metrics: Optional[GreyHavenMetrics] = None, registries: Any = _USE_DEFAULT, auth: Any = _USE_DEFAULT
+    ) -> None:
         self.metrics = metrics
         self.registries = registries
+        # Bearer token (auth.py): a string or callable, "none" (explicitly open), default from the environment.
+        self.auth = auth_from_env() if auth is _USE_DEFAULT else auth
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         accept = None
+        authorization = None
         for name, value in scope.get("headers") or ():
-            if name == b"accept":
+            if name == b"accept" and accept is None:
                 accept = value.decode("latin-1")
-                break
+            elif name == b"authorization" and authorization is None:
+                authorization = value
+        if not is_authorized(authorization, self.auth):
+            await send({"type": "http.response.start", "status": 401, "headers": UNAUTHORIZED_HEADERS})
+            await send({"type": "http.response.body", "body": b"unauthorized\n"})
+            return
         body, content_type = render_metrics(accept, self.metrics, self.registries)
         head = scope.get("method") == "HEAD"
         await send(
@@ -164,6 +177,8 @@ async def metrics_endpoint(request: Any) -> Any:
     (``MetricsMiddleware`` already serves /metrics by default; use this when you route it yourself.)"""
     from starlette.responses import Response
 
+    if not is_authorized(request.headers.get("authorization"), auth_from_env()):
+        return Response(b"unauthorized\n", status_code=401, headers=dict((k.decode(), v.decode()) for k, v in UNAUTHORIZED_HEADERS))
     body, content_type = render_metrics(request.headers.get("accept"))
     return Response(body, media_type=None, headers={"content-type": content_type, "cache-control": "no-store"})
 

@@ -57,6 +57,8 @@ class MetricsMiddleware:
       route: ``callable(scope) -> str | None`` returning the route template when you know better (wins).
       registries: prometheus_client registries served beside ours on ``metrics_path`` (default: the default
         registry).
+      auth: bearer token for ``metrics_path`` (auth.py): a string or a callable returning it, ``"none"``
+        (explicitly open); default ``GREYHAVEN_METRICS_TOKEN`` or the file ``GREYHAVEN_METRICS_TOKEN_FILE`` names.
     """
 
     def __init__(
@@ -68,13 +70,14 @@ class MetricsMiddleware:
         exclude_paths: Iterable[str] = (),
         route: Optional[Callable[[Scope], Optional[str]]] = None,
         registries: Any = _USE_DEFAULT,
+        auth: Any = _USE_DEFAULT,
     ) -> None:
         self.app = app
         self.metrics = metrics if metrics is not None else default_metrics()
         self.metrics_path = metrics_path
         self.exclude_paths = frozenset(exclude_paths)
         self._route_fn = route
-        self._metrics_app = MetricsApp(self.metrics, registries)
+        self._metrics_app = MetricsApp(self.metrics, registries, auth)
         self._router: Any = _NOT_FOUND
         self._fallback: Dict[str, Optional[str]] = {}
 
