@@ -145,6 +145,8 @@ export const OUT = {
   composeAlertmanagerConfig: 'compose/alertmanager/alertmanager.yml',
   composeGrafanaDatasources: 'compose/grafana/provisioning/datasources/ghmon.yml',
   composeGrafanaDashboardProviders: 'compose/grafana/provisioning/dashboards/ghmon.yml',
+  /** Prometheus' and Alertmanager's web.config.file, with a placeholder for the user's bcrypt hash. */
+  composeWebConfigTemplate: 'compose/web-config.template.yml',
 } as const;
 
 /** Names of the Kubernetes objects ghmon generates (metadata.name, and the file name under out/kubernetes/). */

@@ -198,6 +198,8 @@ describe('docker-compose.yml', () => {
       'ghmon-metrics-token-api.token',
       'ghmon-pagerduty.page-routing-key',
       'ghmon-pagerduty.ticket-routing-key',
+      'ghmon-web-auth.password',
+      'ghmon-web-config.web-config',
     ]);
     expect(c.services.grafana?.environment).toMatchObject({
       GF_SECURITY_ADMIN_USER__FILE: '/run/secrets/ghmon-grafana-admin.admin-user',

@@ -138,3 +138,46 @@ describe('web-config', () => {
     }
   }, 60_000);
 });
+
+describe('out/compose: web auth wired consistently', () => {
+  it('the generated template, filled with a test hash, passes promtool; both servers read it; Prometheus sends basic_auth', async () => {
+    const { buildModel } = await import('../src/model/model.ts');
+    const { validateConfig } = await import('../src/config/load.ts');
+    const { generate } = await import('../src/generate.ts');
+    const { parse } = await import('yaml');
+    const files = generate(
+      buildModel(
+        validateConfig({
+          services: [{ name: 'api', runtime: 'typescript', scrape: { targets: ['api.example.com:443'] } }],
+        }),
+      ),
+    );
+    const template = files.get('compose/web-config.template.yml') as string;
+    expect(template).toContain('WEB_PASSWORD_BCRYPT');
+    expect(template).not.toMatch(/\$2[aby]\$/); // no hash at all in out/
+    const filled = join(dir, 'compose-web.yml');
+    writeFileSync(filled, fillWebConfig(template, hash));
+    const r = spawnSync('promtool', ['check', 'web-config', filled], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+
+    const compose = parse(files.get('compose/docker-compose.yml') as string);
+    for (const s of ['prometheus', 'alertmanager']) {
+      expect(compose.services[s].command).toContain('--web.config.file=/run/secrets/ghmon-web-config.web-config');
+      expect(compose.services[s].secrets).toContain('ghmon-web-config.web-config');
+    }
+    const prom = parse(files.get('compose/prometheus/prometheus.yml') as string);
+    const auth = { username: 'ghmon', password_file: '/run/secrets/ghmon-web-auth.password' };
+    expect(prom.alerting.alertmanagers[0].basic_auth).toEqual(auth);
+    const jobs = Object.fromEntries(prom.scrape_configs.map((j: { job_name: string }) => [j.job_name, j]));
+    expect(jobs.prometheus.basic_auth).toEqual(auth);
+    expect(jobs.alertmanager.basic_auth).toEqual(auth);
+    expect(jobs.api.authorization).toEqual({
+      type: 'Bearer',
+      credentials_file: '/run/secrets/ghmon-metrics-token-api.token',
+    });
+    const ds = parse(files.get('compose/grafana/provisioning/datasources/ghmon.yml') as string);
+    for (const d of ds.datasources) {
+      expect(d.secureJsonData.basicAuthPassword).toBe('$__file{/run/secrets/ghmon-web-auth.password}');
+    }
+  });
+});

@@ -10,6 +10,12 @@ import type { Model } from '../model/model.ts';
 import { toYaml } from '../output/yaml.ts';
 import { prometheusConfig } from '../prometheus/config.ts';
 import { tokenScrapedServices, withTokenFiles } from '../security/scrape-auth.ts';
+import {
+  DEFAULT_WEB_USER,
+  WEB_PASSWORD_PLACEHOLDER,
+  webClientAuth,
+  webConfigTemplate,
+} from '../security/web-config.ts';
 import { DATASOURCE_UID } from './kubernetes/chart.ts';
 
 /** Service names in the Compose file (also their host names inside the Compose network). */
@@ -45,6 +51,33 @@ function composeSecrets(model: Model) {
     grafanaPassword: secret(s.grafanaAdmin.name, s.grafanaAdmin.passwordKey),
     /** Bearer tokens Prometheus sends to services' `/metrics`. */
     metricsTokens: tokenScrapedServices(model.services).map((t) => secret(t.secret, t.key)),
+    /** Prometheus' and Alertmanager's web.config.file: the template below, filled with the user's bcrypt hash. */
+    webConfig: secret('ghmon-web-config', 'web-config'),
+    /** The password behind that hash, for Prometheus' own clients and Grafana's datasources. */
+    webPassword: secret('ghmon-web-auth', 'password'),
+  };
+}
+
+const webConfigFlag = (sec: ReturnType<typeof composeSecrets>) =>
+  `--web.config.file=${SECRETS_MOUNT}/${sec.webConfig.id}`;
+
+/**
+ * Prometheus as generated for the Compose network, plus basic auth (security/web-config.ts) wherever it talks to
+ * a web endpoint protected by the web config: its own scrape job, Alertmanager's, and its Alertmanager client.
+ */
+export function composePrometheusConfig(model: Model) {
+  const sec = composeSecrets(model);
+  const auth = webClientAuth(`${SECRETS_MOUNT}/${sec.webPassword.id}`);
+  const base = prometheusConfig(composeModel(model));
+  const protectedJobs = new Set<string>([JOB.prometheus, JOB.alertmanager]);
+  return {
+    ...base,
+    alerting: { ...base.alerting, alertmanagers: base.alerting.alertmanagers.map((a) => ({ ...auth, ...a })) },
+    scrape_configs: base.scrape_configs.map((j) => {
+      if (!protectedJobs.has(j.job_name)) return j;
+      const { static_configs, ...rest } = j;
+      return { ...rest, ...auth, static_configs };
+    }),
   };
 }
 
@@ -99,6 +132,8 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
     sec.grafanaUser,
     sec.grafanaPassword,
     ...sec.metricsTokens,
+    sec.webConfig,
+    sec.webPassword,
   ].filter((x): x is ComposeSecret => x !== undefined);
   return {
     services: {
@@ -108,6 +143,7 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
           '--config.file=/etc/prometheus/prometheus.yml',
           '--storage.tsdb.path=/prometheus',
           `--storage.tsdb.retention.time=${model.retention}`,
+          webConfigFlag(sec),
           ...(model.services.some((s) => s.push) ? ['--web.enable-remote-write-receiver'] : []),
         ],
         volumes: [
@@ -115,7 +151,7 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
           `${fromCompose(OUT.rulesDir)}:/etc/prometheus/rules:ro`,
           'prometheus-data:/prometheus',
         ],
-        ...(sec.metricsTokens.length > 0 ? { secrets: sec.metricsTokens.map((t) => t.id) } : {}),
+        secrets: [sec.webConfig.id, sec.webPassword.id, ...sec.metricsTokens.map((t) => t.id)],
         ports: publish(COMPOSE_PORT.prometheus),
         // Lets a service on the Docker host be scraped as host.docker.internal:<port>.
         extra_hosts: ['host.docker.internal:host-gateway'],
@@ -123,12 +159,16 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
       },
       [COMPOSE_SERVICE.alertmanager]: {
         image: model.compose.images.alertmanager,
-        command: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
+        command: [
+          '--config.file=/etc/alertmanager/alertmanager.yml',
+          '--storage.path=/alertmanager',
+          webConfigFlag(sec),
+        ],
         volumes: [
           `${fromCompose(OUT.composeAlertmanagerConfig)}:/etc/alertmanager/alertmanager.yml:ro`,
           'alertmanager-data:/alertmanager',
         ],
-        secrets: [sec.page.id, sec.ticket.id, ...(sec.deadMansSwitch ? [sec.deadMansSwitch.id] : [])],
+        secrets: [sec.page.id, sec.ticket.id, ...(sec.deadMansSwitch ? [sec.deadMansSwitch.id] : []), sec.webConfig.id],
         ports: publish(COMPOSE_PORT.alertmanager),
         restart: 'unless-stopped',
       },
@@ -148,7 +188,7 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
           GF_SECURITY_ADMIN_PASSWORD__FILE: `${SECRETS_MOUNT}/${sec.grafanaPassword.id}`,
           GF_USERS_ALLOW_SIGN_UP: 'false',
         },
-        secrets: [sec.grafanaUser.id, sec.grafanaPassword.id],
+        secrets: [sec.grafanaUser.id, sec.grafanaPassword.id, sec.webPassword.id],
         volumes: [
           'grafana-data:/var/lib/grafana',
           `${fromCompose(OUT.composeGrafanaDatasources)}:/etc/grafana/provisioning/datasources/ghmon.yml:ro`,
@@ -179,6 +219,12 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
  * out/grafana/provisioning/, whose URL is for a Grafana on the host), reached by its Compose service name.
  */
 export function grafanaDatasources(model: Model) {
+  // Prometheus and Alertmanager ask for basic auth (their web config): Grafana reads the password from its secret.
+  const basicAuth = {
+    basicAuth: true,
+    basicAuthUser: DEFAULT_WEB_USER,
+    secureJsonData: { basicAuthPassword: `$__file{${SECRETS_MOUNT}/${composeSecrets(model).webPassword.id}}` },
+  };
   return {
     apiVersion: 1,
     datasources: [
@@ -189,6 +235,7 @@ export function grafanaDatasources(model: Model) {
         access: 'proxy',
         url: `http://${COMPOSE_SERVICE.prometheus}:${COMPOSE_PORT.prometheus}`,
         isDefault: true,
+        ...basicAuth,
         jsonData: { timeInterval: model.scrapeInterval },
       },
       {
@@ -197,6 +244,7 @@ export function grafanaDatasources(model: Model) {
         type: 'alertmanager',
         access: 'proxy',
         url: `http://${COMPOSE_SERVICE.alertmanager}:${COMPOSE_PORT.alertmanager}`,
+        ...basicAuth,
         jsonData: { implementation: 'prometheus' },
       },
     ],
@@ -224,7 +272,8 @@ export function composeFiles(model: Model, generated: ReadonlyMap<string, string
   const inside = composeModel(model);
   const files = new Map<string, string>();
   files.set(OUT.composeFile, toYaml(composeFile(model, generated), COMPOSE_HEADER));
-  files.set(OUT.composePrometheusConfig, toYaml(prometheusConfig(inside)));
+  files.set(OUT.composePrometheusConfig, toYaml(composePrometheusConfig(model)));
+  files.set(OUT.composeWebConfigTemplate, toYaml(webConfigTemplate(), WEB_CONFIG_HEADER));
   files.set(OUT.composeAlertmanagerConfig, toYaml(alertmanagerConfig(inside)));
   files.set(OUT.composeGrafanaDatasources, toYaml(grafanaDatasources(model)));
   if (dashboards(generated).length > 0 && !generated.has(OUT.grafanaDashboardProvisioning)) {
@@ -234,6 +283,11 @@ export function composeFiles(model: Model, generated: ReadonlyMap<string, string
   return files;
 }
 
+const WEB_CONFIG_HEADER = `# Generated by ghmon: Prometheus' and Alertmanager's web.config.file, a TEMPLATE. ghmon never hashes a
+# default password: replace ${WEB_PASSWORD_PLACEHOLDER} with the bcrypt hash of your password and save the result as the
+# secret $${SECRETS_DIR_VAR}/ghmon-web-config/web-config (see README.md), never in out/.
+`;
+
 const COMPOSE_HEADER = `# Generated by ghmon from monitoring.config.ts. Do not edit: change the config and run \`ghmon build\`.
 # Images are pinned (compose.images in the config); Prometheus, Alertmanager and node_exporter are the versions
 # whose promtool/amtool check these files in \`ghmon check\`. The tags were not pulled where this was generated.
@@ -242,7 +296,16 @@ const COMPOSE_HEADER = `# Generated by ghmon from monitoring.config.ts. Do not e
 
 function readme(model: Model): string {
   const sec = composeSecrets(model);
-  const files = [sec.grafanaUser, sec.grafanaPassword, sec.page, sec.ticket, sec.deadMansSwitch, ...sec.metricsTokens]
+  const files = [
+    sec.grafanaUser,
+    sec.grafanaPassword,
+    sec.page,
+    sec.ticket,
+    sec.deadMansSwitch,
+    ...sec.metricsTokens,
+    sec.webConfig,
+    sec.webPassword,
+  ]
     .filter((x): x is ComposeSecret => x !== undefined)
     .map((s) => `    ${s.file}`);
   return `# Docker Compose — generated by ghmon, do not edit
@@ -256,6 +319,16 @@ names (Compose service names) and secret paths (\`/run/secrets/\`).
 Secrets are files outside out/ (out/ is replaced on every build), one per value, in \`$${SECRETS_DIR_VAR}\`:
 
 ${files.join('\n')}
+
+Prometheus and Alertmanager ask for basic auth (user \`${DEFAULT_WEB_USER}\`): \`ghmon-web-auth/password\` holds your password
+(Prometheus and Grafana send it), \`ghmon-web-config/web-config\` is \`web-config.template.yml\` with
+\`${WEB_PASSWORD_PLACEHOLDER}\` replaced by its bcrypt hash — ghmon never hashes a default password:
+
+\`\`\`sh
+HASH=$(htpasswd -nbBC 12 ${DEFAULT_WEB_USER} "$(cat "$${SECRETS_DIR_VAR}/ghmon-web-auth/password")" | cut -d: -f2)
+sed "s|${WEB_PASSWORD_PLACEHOLDER}|'$HASH'|" web-config.template.yml > "$${SECRETS_DIR_VAR}/ghmon-web-config/web-config"
+promtool check web-config "$${SECRETS_DIR_VAR}/ghmon-web-config/web-config"
+\`\`\`
 
 Alertmanager runs as user nobody (65534) and Grafana as 472: Compose mounts the files with their host
 permissions, so make them readable by those users (e.g. \`chmod 0444\`, in a directory only you can list).
