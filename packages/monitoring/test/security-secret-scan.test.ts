@@ -2,7 +2,8 @@
  * No secret value in out/ or in `ghmon up`'s state: a config whose every secret path (routing keys, the dead
  * man's switch token, metrics tokens) points at a file with recognisable fake contents is built; then the local
  * stack runs briefly (real Prometheus, Alertmanager, receiver, demo services, traffic) and its generated files
- * (.ghmon/out) and logs (.ghmon/logs) are scanned for those values and for the stack's own routing key.
+ * (.ghmon/out) and logs (.ghmon/logs) are scanned for those values and for the stack's own routing key and
+ * metrics token (its demo services' /metrics answer 401 without that token, and Prometheus scrapes them with it).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ describe('no secret value in the state of `ghmon up`', () => {
     await stack?.stop();
   });
 
-  it('.ghmon/out and .ghmon/logs hold no routing key after a run with traffic', async () => {
+  it('.ghmon/out and .ghmon/logs hold neither the routing key nor the metrics token after a run with traffic', async () => {
     const state = tempDir('ghmon-scan-stack-');
     const ports: Record<string, number> = {};
     for (const n of ['prometheus', 'alertmanager', 'node-exporter', 'receiver', 'dashboard', 'api', 'backend']) {
@@ -109,11 +110,19 @@ describe('no secret value in the state of `ghmon up`', () => {
     }
     const l = layout(state);
     const key = readFileSync(stack.info.routingKeyFile, 'utf8').trim();
+    const token = readFileSync(l.metricsTokenFile, 'utf8').trim();
     expect(key.length).toBeGreaterThanOrEqual(16);
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    // The demo services' /metrics ask for the token the local Prometheus sends (its targets are all up above).
+    for (const name of ['api', 'backend']) {
+      const url = `http://127.0.0.1:${stack.info.ports[name]}/metrics`;
+      expect((await fetch(url)).status, name).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status, name).toBe(200);
+    }
     await stack.stop();
     stack = undefined;
-    expect(scan(l.out, [key])).toEqual([]);
+    expect(scan(l.out, [key, token])).toEqual([]);
     expect(filesUnder(l.logs).length).toBeGreaterThan(0);
-    expect(scan(l.logs, [key])).toEqual([]);
+    expect(scan(l.logs, [key, token])).toEqual([]);
   });
 });

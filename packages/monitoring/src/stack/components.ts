@@ -52,11 +52,19 @@ function demoService(model: Model, scripts: Scripts, name: string, runtime: stri
   const python = runtime === 'python' ? pythonDemo() : undefined;
   const run = python ?? tsNode(scripts.tsService);
   const base = `http://127.0.0.1:${port}`;
+  const tokenFile = model.services.find((s) => s.name === name)?.scrape?.auth?.bearerTokenFile;
   return {
     name,
     kind: 'service',
     ...run,
-    env: { PORT: String(port), HOST: '127.0.0.1', SERVICE_NAME: name, ENVIRONMENT: model.environment },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SERVICE_NAME: name,
+      ENVIRONMENT: model.environment,
+      // `/metrics` answers 401 without this token (the local Prometheus sends it from the same file).
+      ...(tokenFile ? { GREYHAVEN_METRICS_TOKEN_FILE: tokenFile } : {}),
+    },
     cwd: REPO_ROOT,
     ready: `${base}/health`,
     url: `${base}/metrics`,

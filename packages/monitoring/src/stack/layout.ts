@@ -13,6 +13,8 @@ export interface Layout {
   /** Ports, URLs and process names of the running stack, for `ghmon status`, `incident`, `down`. */
   stackFile: string;
   routingKeyFile: string;
+  /** The demo services' `/metrics` bearer token (random per state dir), sent by the local Prometheus. */
+  metricsTokenFile: string;
   receiverState: string;
   /** `<holds>/<name>`: do not restart that process before the time in the file (crash incidents). */
   holds: string;
@@ -30,6 +32,7 @@ export function layout(stateDir = '.ghmon'): Layout {
     supervisorPid: join(root, 'ghmon.pid'),
     stackFile: join(root, 'stack.json'),
     routingKeyFile: join(root, 'secrets', 'pagerduty-routing-key'),
+    metricsTokenFile: join(root, 'secrets', 'metrics-token'),
     receiverState: join(root, 'data', 'receiver', 'incidents.json'),
     holds: join(root, 'holds'),
   };

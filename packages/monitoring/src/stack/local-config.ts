@@ -34,7 +34,10 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
     environment: 'local',
     services: config.services.map((s) => {
       const { push: _push, ...rest } = s;
-      return { ...rest, scrape: { targets: [`127.0.0.1:${port(s.name)}`], scheme: 'http', metricsPath: '/metrics' } };
+      // The demo services' /metrics ask for a token, as in production (security/scrape-auth.ts): the path is proven
+      // end to end even though a 127.0.0.1 target may go without.
+      const scrape = { targets: [`127.0.0.1:${port(s.name)}`], scheme: 'http' as const, metricsPath: '/metrics' };
+      return { ...rest, scrape: { ...scrape, auth: { bearerTokenFile: layout.metricsTokenFile } } };
     }),
     prometheus: { targets: prometheusNames(config).map((n) => `127.0.0.1:${port(n)}`) },
     alertmanager: { targets: alertmanagerNames(config).map((n) => `127.0.0.1:${port(n)}`) },

@@ -109,6 +109,7 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
   const ports = stackPorts(config, opts.ports, opts.longTerm);
   await assertPortsFree(ports);
   ensureRoutingKey(l.routingKeyFile);
+  ensureRoutingKey(l.metricsTokenFile); // a random secret file too: the demo services' /metrics token
   const model = buildModel(
     localConfig(config, { ports, layout: l, fast: opts.fast ?? false, longTerm: opts.longTerm ?? false }),
   );
