@@ -21,8 +21,13 @@ export function writePidFile(file: string, pid: number): void {
 
 /** The pid in the file if that very process still runs, else undefined. */
 export function livePid(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const [pidText, start] = readFileSync(file, 'utf8').trim().split(' ');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8'); // may vanish between any check and the read: its process just ended
+  } catch {
+    return undefined;
+  }
+  const [pidText, start] = text.trim().split(' ');
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const now = procStartTime(pid);
