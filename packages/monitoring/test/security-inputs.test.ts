@@ -4,13 +4,14 @@
  * YAML read back by ghmon is parsed with the `yaml` package's safe defaults (no code-executing tags, alias
  * bombs refused).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfig } from '../src/config/load.ts';
 import { createReceiver } from '../src/stack/pagerduty/server.ts';
 import { IncidentStore } from '../src/stack/pagerduty/store.ts';
 
@@ -101,5 +102,14 @@ describe('YAML read back by ghmon', () => {
       lines.push(`${n}: &${n} [${Array(10).fill(`*${p}`).join(',')}]`);
     }
     expect(() => parse(lines.join('\n'))).toThrow(/alias/i);
+  });
+});
+
+describe('config loading', () => {
+  it('refuses a config file over 1 MiB before importing it', async () => {
+    const f = join(dir, 'huge.config.mjs');
+    writeFileSync(f, `globalThis.imported = 1;\n//${'x'.repeat(1024 * 1024)}\n`);
+    await expect(loadConfig(f)).rejects.toThrow(/too large for a config module/);
+    expect((globalThis as { imported?: unknown }).imported).toBeUndefined();
   });
 });

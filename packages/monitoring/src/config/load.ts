@@ -2,13 +2,15 @@
  * Loads a config module (`monitoring.config.ts` or .js/.mjs), validates its default export and returns the
  * config with defaults filled in. Problems become one UserError listing every field path.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatPath, UserError } from './errors.ts';
 import { type MonitoringConfig, monitoringSchema } from './schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'monitoring.config.ts';
+/** A config module is a few KB; anything this large is not one (and is not imported). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Validates an already-imported config value. */
 export function validateConfig(value: unknown, source = DEFAULT_CONFIG_FILE): MonitoringConfig {
@@ -29,6 +31,10 @@ export function validateConfig(value: unknown, source = DEFAULT_CONFIG_FILE): Mo
 export async function loadConfig(file = DEFAULT_CONFIG_FILE): Promise<MonitoringConfig> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UserError(`config file not found: ${file}`);
+  const size = statSync(path).size;
+  if (size > MAX_CONFIG_BYTES) {
+    throw new UserError(`${file}: ${size} bytes is too large for a config module (at most ${MAX_CONFIG_BYTES})`);
+  }
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
