@@ -44,6 +44,9 @@ export function printStack(stack: RunningStack, io: Io): void {
   }
   io.out('');
   io.out('  Everything listens on 127.0.0.1 only; web auth is off locally (production outputs enable it).');
+  io.out(
+    `  The demo services' /metrics ask for the bearer token in ${stack.layout.metricsTokenFile} (Prometheus sends it).`,
+  );
   io.out(`  Dashboards (the generated Grafana JSON, live): http://127.0.0.1:${info.ports.dashboard}/`);
   const vm = info.components.find((c) => c.name === 'victoria-metrics');
   if (vm?.url) io.out(`  Long-term store (VictoriaMetrics, Prometheus-compatible query API): ${vm.url}/api/v1/query`);
