@@ -110,7 +110,7 @@ describe('ghmon check', () => {
     expect(findings.map(formatFinding).join('\n')).toMatch(message);
   });
 
-  it('exits 1 and marks the failing check when the CLI finds a problem', async () => {
+  it('exits 1, marks the failing check and names file, group and rule of a contract finding', async () => {
     const out = await built();
     edit(
       out,
@@ -122,17 +122,6 @@ describe('ghmon check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAIL\s+contract/);
     expect(r.out).toMatch(/ok\s+promtool\/rules/);
-  });
-
-  it('names file, group and rule for a contract finding', async () => {
-    const out = await built();
-    edit(
-      out,
-      'prometheus/rules/golden-signals.yml',
-      'sum(rate(http_requests_total[1m]))',
-      'sum(rate(http_request_total[1m]))',
-    );
-    const r = await ghmon('check', '--out', out);
     expect(r.err).toContain('prometheus/rules/golden-signals.yml:golden_signals_request_rate:greyhaven:http_rps:');
   });
 
