@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.ts';
 import { layout } from '../src/stack/layout.ts';
 import { livePids } from '../src/stack/pids.ts';
-import { freePort } from '../src/stack/ports.ts';
-import { startStack } from '../src/stack/up.ts';
+import { freeStackPorts, startStack } from '../src/stack/up.ts';
 
 const RUNS = 3;
 const config = await loadConfig(join(process.cwd(), 'monitoring.config.ts'));
@@ -24,17 +23,7 @@ const startup: number[] = [];
 const rss: number[] = [];
 let perProcess: Record<string, number> = {};
 for (let i = 0; i < RUNS; i++) {
-  const ports: Record<string, number> = {};
-  for (const n of [
-    'prometheus',
-    'alertmanager',
-    'node-exporter',
-    'receiver',
-    'dashboard',
-    ...config.services.map((s) => s.name),
-  ]) {
-    ports[n] = await freePort();
-  }
+  const ports = await freeStackPorts(config);
   const state = mkdtempSync(join(tmpdir(), 'ghmon-bench-'));
   const stack = await startStack({ config, stateDir: state, ports, rps: 5 });
   startup.push(stack.readyMs);

@@ -15,8 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { DASHBOARD_UID, OUT } from '../src/conventions.ts';
 import { startIncident } from '../src/stack/incident.ts';
-import { freePort } from '../src/stack/ports.ts';
-import { type RunningStack, startStack } from '../src/stack/up.ts';
+import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
 import { GREYHAVEN_CONFIG, REPO_ROOT, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
@@ -145,12 +144,10 @@ describe('dashboard viewer in chromium against the live stack', () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run \`npm run setup\` (installs Debian's chromium)`).toBe(
       true,
     );
-    const ports: Record<string, number> = {};
-    for (const n of ['prometheus', 'alertmanager', 'node-exporter', 'receiver', 'dashboard', 'api', 'backend']) {
-      ports[n] = await freePort();
-    }
+    const config = await loadConfig(GREYHAVEN_CONFIG);
+    const ports = await freeStackPorts(config);
     starting = startStack({
-      config: await loadConfig(GREYHAVEN_CONFIG),
+      config,
       stateDir: tempDir('ghmon-browser-'),
       ports,
       rps: 20,

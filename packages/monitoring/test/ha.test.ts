@@ -12,8 +12,7 @@ import { startIncident } from '../src/stack/incident.ts';
 import { layout } from '../src/stack/layout.ts';
 import type { Incident, StoreState } from '../src/stack/pagerduty/store.ts';
 import { livePids, procStartTime } from '../src/stack/pids.ts';
-import { freePort } from '../src/stack/ports.ts';
-import { type RunningStack, stackPorts, startStack } from '../src/stack/up.ts';
+import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
 import { GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
@@ -89,9 +88,7 @@ describe('ghmon up --ha', () => {
   beforeAll(async () => {
     config = await loadConfig(GREYHAVEN_CONFIG);
     state = tempDir('ghmon-ha-');
-    const names = Object.keys(stackPorts({ ...config, ha: { prometheusReplicas: 2, alertmanagerPeers: 3 } }));
-    const ports: Record<string, number> = {};
-    for (const n of names) ports[n] = await freePort();
+    const ports = await freeStackPorts(config, { ha: true });
     stack = await startStack({
       config,
       stateDir: state,

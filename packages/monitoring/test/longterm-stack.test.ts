@@ -10,9 +10,8 @@ import { validateConfig } from '../src/config/load.ts';
 import { OUT } from '../src/conventions.ts';
 import { LONG_TERM_DASHBOARD } from '../src/longterm/stack.ts';
 import { VICTORIA_METRICS } from '../src/longterm/victoria-metrics.ts';
-import { freePort } from '../src/stack/ports.ts';
 import { stackStatus } from '../src/stack/status.ts';
-import { type RunningStack, stackPorts, startStack } from '../src/stack/up.ts';
+import { freeStackPorts, type RunningStack, stackPorts, startStack } from '../src/stack/up.ts';
 import { ghmon, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -43,20 +42,7 @@ describe('ghmon up --long-term', () => {
 
   beforeAll(async () => {
     state = tempDir('ghmon-lt-up-');
-    const ports: Record<string, number> = {};
-    for (const n of [
-      'prometheus',
-      'alertmanager',
-      'node-exporter',
-      'receiver',
-      'dashboard',
-      VICTORIA_METRICS,
-      LONG_TERM_DASHBOARD,
-      'api',
-      'edge',
-    ]) {
-      ports[n] = await freePort();
-    }
+    const ports = await freeStackPorts(config, { longTerm: true });
     stack = await startStack({ config, stateDir: state, ports, rps: 5, fast: true, longTerm: true, graceMs: 5000 });
   });
 

@@ -13,8 +13,7 @@ import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
 import { writeOutput } from '../src/output/write.ts';
 import { layout } from '../src/stack/layout.ts';
-import { freePort } from '../src/stack/ports.ts';
-import { type RunningStack, startStack } from '../src/stack/up.ts';
+import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
 import { GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
@@ -85,12 +84,10 @@ describe('no secret value in the state of `ghmon up`', () => {
 
   it('.ghmon/out and .ghmon/logs hold neither the routing key nor the metrics token after a run with traffic', async () => {
     const state = tempDir('ghmon-scan-stack-');
-    const ports: Record<string, number> = {};
-    for (const n of ['prometheus', 'alertmanager', 'node-exporter', 'receiver', 'dashboard', 'api', 'backend']) {
-      ports[n] = await freePort();
-    }
+    const config = await loadConfig(GREYHAVEN_CONFIG);
+    const ports = await freeStackPorts(config);
     stack = await startStack({
-      config: await loadConfig(GREYHAVEN_CONFIG),
+      config,
       stateDir: state,
       ports,
       rps: 20,

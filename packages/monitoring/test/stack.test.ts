@@ -14,18 +14,12 @@ import { startIncident } from '../src/stack/incident.ts';
 import { layout } from '../src/stack/layout.ts';
 import type { StoreState } from '../src/stack/pagerduty/store.ts';
 import { livePids, procStartTime } from '../src/stack/pids.ts';
-import { freePort } from '../src/stack/ports.ts';
-import { type RunningStack, startStack } from '../src/stack/up.ts';
+import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
 import { GREYHAVEN_CONFIG, REPO_ROOT, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
-async function ports(): Promise<Record<string, number>> {
-  const names = ['prometheus', 'alertmanager', 'node-exporter', 'receiver', 'dashboard', 'api', 'backend'];
-  const out: Record<string, number> = {};
-  for (const n of names) out[n] = await freePort();
-  return out;
-}
+const ports = async () => freeStackPorts(await loadConfig(GREYHAVEN_CONFIG));
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -17,7 +17,7 @@ import { type ChildSpec, clusterPortName, REPO_ROOT, SCRIPTS, type Scripts, stac
 import { type Layout, layout as makeLayout } from './layout.ts';
 import { localConfig } from './local-config.ts';
 import { livePid, livePids, signal, writePidFile } from './pids.ts';
-import { assertPortsFree, DEFAULT_PORTS, type Ports, SERVICE_BASE_PORT } from './ports.ts';
+import { assertPortsFree, DEFAULT_PORTS, freePort, type Ports, SERVICE_BASE_PORT } from './ports.ts';
 import { Supervisor, type SupervisorEvent } from './supervisor.ts';
 
 export interface UpOptions {
@@ -80,6 +80,25 @@ export function stackPorts(config: MonitoringConfig, overrides: Ports = {}, long
   return { ...ports, ...overrides };
 }
 
+/** The config as `ghmon up --ha` runs it: a Prometheus pair and a 3-peer Alertmanager cluster. */
+export function haSized(config: MonitoringConfig, ha = false): MonitoringConfig {
+  return ha ? { ...config, ha: { prometheusReplicas: 2, alertmanagerPeers: 3 } } : config;
+}
+
+/**
+ * A free 127.0.0.1 port for every component `stackPorts` names (tests and benchmarks, which must not collide
+ * with a stack on the default ports). `ha` sizes the config as `ghmon up --ha` does.
+ */
+export async function freeStackPorts(
+  config: MonitoringConfig,
+  opts: { ha?: boolean; longTerm?: boolean } = {},
+): Promise<Ports> {
+  const sized = haSized(config, opts.ha);
+  const ports: Ports = {};
+  for (const name of Object.keys(stackPorts(sized, {}, opts.longTerm ?? false))) ports[name] = await freePort();
+  return ports;
+}
+
 /** A 32-character routing key for the local receiver, created once, readable only by its owner. */
 function ensureRoutingKey(file: string): void {
   if (existsSync(file)) return;
@@ -105,7 +124,7 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
     throw new UserError(`ghmon is already running (pid ${running}, state in ${l.root}). Stop it with \`ghmon down\`.`);
   }
   reapLeftovers(l);
-  const config = opts.ha ? { ...opts.config, ha: { prometheusReplicas: 2, alertmanagerPeers: 3 } } : opts.config;
+  const config = haSized(opts.config, opts.ha);
   const ports = stackPorts(config, opts.ports, opts.longTerm);
   await assertPortsFree(ports);
   ensureRoutingKey(l.routingKeyFile);
