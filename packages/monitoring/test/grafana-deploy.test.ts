@@ -2,8 +2,11 @@
  * `ghmon deploy grafana` against a local HTTP server that checks each request the way Grafana documents
  * `POST /api/dashboards/db` (method, path, JSON headers, Bearer token, body {dashboard, folderUid, overwrite,
  * message}) and answers as Grafana does: 200 with {id, uid, url, status, version, slug}, 400, 401, 403, 404,
- * 412 (version-mismatch, name-exists, plugin-dashboard). Also: network failures, redirects, oversized and
- * malformed answers. The token never appears in anything printed.
+ * 412 (version-mismatch, name-exists, plugin-dashboard). Also: network failures, redirects, and answers that are
+ * not the API's: several MiB streamed (the client must close the connection at its limit: the server sees it
+ * closed before it wrote everything), malformed JSON, a wrong content type, HTML error pages, a body that never
+ * ends, 4xx/5xx with a JSON message — each one line naming the endpoint and the problem, exit 1, nothing claimed
+ * saved that was not. The token never appears in anything printed.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,7 +18,9 @@ import {
   deployGrafana,
   grafanaBaseUrl,
   interpretSave,
+  MAX_RESPONSE_BYTES,
   readDashboards,
+  readLimited,
   readTokenFile,
   saveRequest,
 } from '../src/deploy/grafana.ts';
@@ -215,7 +220,7 @@ describe('ghmon deploy grafana against a Grafana stand-in', () => {
     [
       '404: wrong URL',
       (_r, res) => sendText(res, 404, '<html>404 page not found</html>'),
-      /404 Not Found: is --url Grafana's root URL/,
+      /404 Not Found \(an HTML page, not Grafana's JSON: .*\): is --url Grafana's root URL/,
       1,
     ],
     [
@@ -260,13 +265,13 @@ describe('ghmon deploy grafana against a Grafana stand-in', () => {
     [
       '200 with HTML (a proxy, not Grafana)',
       (_r, res) => sendText(res, 200, '<html>welcome</html>'),
-      /answered 200 but not with the dashboard API's JSON/,
+      /answered 200 with an HTML page \(Content-Type "text\/html"\), not JSON: that is not Grafana's dashboard API/,
       1,
     ],
     [
       'an oversized answer',
       (_r, res) => sendText(res, 200, 'x'.repeat(2 * 1024 * 1024)),
-      /answered with more than 64 KiB/,
+      /answered 200 with more than 64 KiB \(stopped reading there and closed the connection\)/,
       1,
     ],
     [
@@ -320,6 +325,266 @@ describe('ghmon deploy grafana against a Grafana stand-in', () => {
       grafana.server.closeAllConnections();
     }
     expect(c.text()).toMatch(/cannot reach Grafana at .*: no answer within 0.3s/);
+  });
+});
+
+describe('answers that are too big, malformed, of the wrong type or never end', () => {
+  const grafana = new FakeGrafana();
+  beforeAll(() => grafana.start());
+  afterAll(() => grafana.stop());
+
+  const ENDPOINT = /^ {2}✗ ghmon-[a-z-]+: http:\/\/127\.0\.0\.1:\d+\/api\/dashboards\/db /;
+
+  /** A deploy where the first `okFirst` saves are Grafana's own answers and the rest get `behaviour`. */
+  async function deployWith(behaviour: Behaviour, opts: { okFirst?: number; timeoutMs?: number } = {}) {
+    let n = 0;
+    grafana.behaviour = (r, res) => n++ >= (opts.okFirst ?? 0) && behaviour(r, res);
+    const out_: string[] = [];
+    const err: string[] = [];
+    const started = Date.now();
+    let code: number;
+    try {
+      code = await deployGrafana(
+        { out, url: grafana.base, tokenFile, folder: 'ghmon' },
+        { out: (l) => out_.push(l), err: (l) => err.push(l) },
+        opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {},
+      );
+    } finally {
+      grafana.behaviour = undefined;
+    }
+    return { code, out: out_, err, requests: n, ms: Date.now() - started };
+  }
+
+  /** One failure line naming the endpoint and the problem, then the summary; exit 1; no stack, no token. */
+  function expectOneFailure(r: Awaited<ReturnType<typeof deployWith>>, problem: RegExp, saved = 0) {
+    const all = [...r.out, ...r.err];
+    expect(r.err, all.join('\n')).toHaveLength(2);
+    const [line, summary] = r.err as [string, string];
+    expect(line).toMatch(ENDPOINT);
+    expect(line).toMatch(problem);
+    for (const l of all) expect(l, 'one line each').not.toMatch(/[\n\r\u2028\u2029]/);
+    expect(all.join('\n')).not.toMatch(/^\s+at |internal error|Error:/m); // no stack trace, no raw exception
+    expect(all.join('\n')).not.toContain(TOKEN);
+    expect(summary).toBe(
+      `ghmon deploy grafana: 1 failed, ${4 - saved - 1} not tried after that, ${saved} saved`.replace(
+        ', 0 not tried after that',
+        '',
+      ),
+    );
+    expect(all.join('\n')).not.toMatch(/dashboards saved/);
+    expect(r.out.filter((l) => l.includes('✓'))).toHaveLength(saved);
+    expect(r.code).toBe(1);
+    expect(r.requests).toBe(saved + 1); // stopped: the next dashboard would get the same answer
+  }
+
+  interface Streamed {
+    total: number;
+    written: number;
+    /** Resolves when the connection is closed, with whether the server had finished writing by then. */
+    closed: Promise<{ finished: boolean }>;
+  }
+
+  /** Writes `total` bytes in 64 KiB chunks, as fast as the client reads them (backpressure: at most a chunk queued). */
+  function streamBody(res: ServerResponse, status: number, headers: Record<string, string | number>, total: number) {
+    const s: Streamed = { total, written: 0, closed: Promise.resolve({ finished: false }) };
+    let finished = false;
+    s.closed = new Promise((resolve) => res.once('close', () => resolve({ finished })));
+    res.writeHead(status, headers);
+    const chunk = Buffer.alloc(64 * 1024, '{"message":"xxxxxxxx"}');
+    const pump = () => {
+      while (s.written < total && !res.destroyed) {
+        s.written += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) {
+        finished = true;
+        res.end();
+      }
+    };
+    pump();
+    return s;
+  }
+
+  const HUGE = 32 * 1024 * 1024; // far beyond the 64 KiB limit and beyond what loopback socket buffers hold
+
+  it.each([
+    ['200, streamed (chunked, no Content-Length)', 200, { 'Content-Type': 'application/json' }],
+    ['200, declared (Content-Length: 32 MiB)', 200, { 'Content-Type': 'application/json', 'Content-Length': HUGE }],
+    ['502, an HTML error page of 32 MiB', 502, { 'Content-Type': 'text/html' }],
+  ] as const)('a huge answer (%s): stops at the limit and closes the connection', async (_, status, headers) => {
+    let streamed: Streamed | undefined;
+    const r = await deployWith((_r, res) => {
+      streamed = streamBody(res, status, headers, HUGE);
+      return true;
+    });
+    expectOneFailure(
+      r,
+      new RegExp(`answered ${status} with more than 64 KiB \\(stopped reading there and closed the connection\\)`),
+    );
+    // The client closed the connection: the server could not write everything (memory is bounded by the limit).
+    const { finished } = await (streamed as Streamed).closed;
+    expect(finished).toBe(false);
+    expect((streamed as Streamed).written).toBeLessThan(HUGE);
+  });
+
+  it('a huge answer to the third dashboard: the first two are reported saved, the run is not a success', async () => {
+    let streamed: Streamed | undefined;
+    const r = await deployWith(
+      (_r, res) => {
+        streamed = streamBody(res, 200, { 'Content-Type': 'application/json' }, HUGE);
+        return true;
+      },
+      { okFirst: 2 },
+    );
+    expectOneFailure(r, /answered 200 with more than 64 KiB/, 2);
+    expect((await (streamed as Streamed).closed).finished).toBe(false);
+  });
+
+  it('malformed JSON with 200', async () => {
+    const r = await deployWith((_r, res) =>
+      sendRaw(res, 200, 'application/json; charset=UTF-8', '{"id":1,"uid":"ghmon-slo","status":"success","version":'),
+    );
+    expectOneFailure(r, /answered 200 with malformed JSON \(.+\): that is not Grafana's dashboard API/);
+  });
+
+  it('the success JSON with a wrong content type (text/plain) is not taken for a save', async () => {
+    const r = await deployWith((r_, res) => {
+      const uid = (r_.body as { dashboard: { uid: string } }).dashboard.uid;
+      const body = JSON.stringify({ id: 1, uid, url: `/d/${uid}/x`, status: 'success', version: 1, slug: 'x' });
+      return sendRaw(res, 200, 'text/plain; charset=utf-8', body);
+    });
+    expectOneFailure(r, /answered 200 with Content-Type "text\/plain; charset=utf-8", not application\/json/);
+  });
+
+  it('no content type at all with 200', async () => {
+    const r = await deployWith((_r, res) => {
+      res.writeHead(200, { 'Content-Length': 2 });
+      res.end('{}');
+      return true;
+    });
+    expectOneFailure(r, /answered 200 with no Content-Type, not application\/json/);
+  });
+
+  it.each([
+    [502, 'Bad Gateway'],
+    [503, 'Service Temporarily Unavailable'],
+  ])('an HTML error page (%i from a proxy)', async (status, title) => {
+    const page = `<!DOCTYPE html>\n<html>\n<head><title>${status} ${title}</title></head>\n<body>\n<center><h1>${status} ${title}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n`;
+    const r = await deployWith((_r, res) => sendRaw(res, status, 'text/html', page));
+    expectOneFailure(
+      r,
+      new RegExp(`answered ${status} for ghmon-[a-z-]+ \\(an HTML page, not Grafana's JSON: a proxy or load balancer`),
+    );
+  });
+
+  it('an error answer with malformed JSON says so', async () => {
+    const r = await deployWith((_r, res) => sendRaw(res, 500, 'application/json', '{"message": "database is'));
+    expectOneFailure(r, /answered 500 for ghmon-[a-z-]+ \(malformed JSON: .+\)$/);
+  });
+
+  it.each([
+    [429, 'Too many requests', /answered 429 for ghmon-[a-z-]+ \(Grafana: "Too many requests"\)$/],
+    [503, 'Grafana is shutting down', /answered 503 for ghmon-[a-z-]+ \(Grafana: "Grafana is shutting down"\)$/],
+    [
+      401,
+      'invalid API key',
+      /answered 401 Unauthorized \(Grafana: "invalid API key"\): the token in --token-file is not valid/,
+    ],
+  ] as const)('%i with a JSON message: the status and Grafana’s message', async (status, message, problem) => {
+    const r = await deployWith((_r, res) => sendJson(res, status, { message }));
+    expectOneFailure(r, problem);
+  });
+
+  it('a JSON message with newlines and control characters is printed on one line', async () => {
+    const r = await deployWith((_r, res) =>
+      sendJson(res, 500, { message: 'line one\nline two\r\n\u001b[31mred\u001b[0m\u2028three' }),
+    );
+    expectOneFailure(r, /\(Grafana: "line one line two \[31mred \[0m three"\)$/);
+  });
+
+  it.each([
+    ['headers and half a body, then silence', false],
+    ['one byte every 50 ms, forever', true],
+  ])('an answer that never ends (%s): cut off at the timeout, connection closed', async (_, drip) => {
+    let closed: Promise<void> | undefined;
+    const r = await deployWith(
+      (_r, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"status":"success",');
+        const timer = drip ? setInterval(() => res.write(' '), 50) : undefined;
+        closed = new Promise((resolve) =>
+          res.once('close', () => {
+            clearInterval(timer);
+            resolve();
+          }),
+        );
+        return true;
+      },
+      { timeoutMs: 500 },
+    );
+    expectOneFailure(
+      r,
+      /answered 200 but the answer did not end within 0\.5s \(stalled or endless\); stopped reading and closed the connection$/,
+    );
+    expect(r.ms).toBeLessThan(5_000);
+    await closed; // the server sees the connection closed (a hang here fails the test at its timeout)
+  });
+
+  it('through the CLI: exit 1, the message, no stack trace', async () => {
+    grafana.behaviour = (_r, res) => {
+      streamBody(res, 200, { 'Content-Type': 'application/json' }, HUGE);
+      return true;
+    };
+    try {
+      const r = await ghmon('deploy', 'grafana', '--out', out, '--url', grafana.base, '--token-file', tokenFile);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/✗ ghmon-[a-z-]+: http:\/\/127\.0\.0\.1:\d+\/api\/dashboards\/db answered 200 with more/);
+      expect(r.err).not.toMatch(/^\s+at |internal error/m);
+      expect(r.out + r.err).not.toContain(TOKEN);
+    } finally {
+      grafana.behaviour = undefined;
+    }
+  });
+});
+
+describe('readLimited (the body reader)', () => {
+  /** A body of `chunks` chunks of 16 KiB, counting how many were pulled and whether it was cancelled. */
+  function counted(chunks: number, headers: Record<string, string> = {}) {
+    const seen = { pulled: 0, cancelled: false };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(c) {
+          if (seen.pulled === chunks) return c.close();
+          seen.pulled++;
+          c.enqueue(new Uint8Array(16 * 1024).fill(0x61));
+        },
+        cancel() {
+          seen.cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { res: new Response(body, { headers }), seen };
+  }
+
+  it('reads a body up to the limit whole', async () => {
+    const { res, seen } = counted(MAX_RESPONSE_BYTES / (16 * 1024));
+    expect((await readLimited(res))?.length).toBe(MAX_RESPONSE_BYTES);
+    expect(seen.cancelled).toBe(false);
+  });
+
+  it('stops one chunk past the limit and cancels the rest', async () => {
+    const { res, seen } = counted(10_000); // 160 MiB if read to the end
+    expect(await readLimited(res)).toBeUndefined();
+    expect(seen.pulled).toBe(MAX_RESPONSE_BYTES / (16 * 1024) + 1);
+    expect(seen.cancelled).toBe(true);
+  });
+
+  it('does not read at all when Content-Length already says it is too large', async () => {
+    const { res, seen } = counted(10_000, { 'Content-Length': String(10_000 * 16 * 1024) });
+    expect(await readLimited(res)).toBeUndefined();
+    expect(seen.pulled).toBe(0);
+    expect(seen.cancelled).toBe(true);
   });
 });
 
@@ -414,6 +679,11 @@ describe('request building and answer mapping (pure)', () => {
     ).toEqual({ ok: true, uid: 'x', url: '/d/x/y', status: 'success', version: 3 });
     expect(interpretSave(d, 200, '{"status":"error"}', ctx).ok).toBe(false);
     expect(interpretSave(d, 200, '[]', ctx).ok).toBe(false);
+    // With the content type given (as deployDashboards always does), a 200 must also be JSON by its header.
+    const success = JSON.stringify({ id: 1, uid: 'x', url: '/d/x/y', status: 'success', version: 3, slug: 'y' });
+    expect(interpretSave(d, 200, success, { ...ctx, contentType: 'application/json; charset=UTF-8' }).ok).toBe(true);
+    expect(interpretSave(d, 200, success, { ...ctx, contentType: 'text/html' }).ok).toBe(false);
+    expect(interpretSave(d, 200, success, { ...ctx, contentType: '' }).ok).toBe(false);
   });
 
   it('reads a token and rejects what is not one', () => {
@@ -430,6 +700,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): true {
 
 function sendText(res: ServerResponse, status: number, body: string): true {
   res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+  return true;
+}
+
+function sendRaw(res: ServerResponse, status: number, contentType: string, body: string): true {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
   return true;
 }

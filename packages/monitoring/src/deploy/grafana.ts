@@ -7,8 +7,10 @@
  *
  * Requests are built and answers read by pure functions; `deployDashboards` only adds fetch. The token is read
  * from a file and never appears in any message: not in ours, and not in Grafana's (an echo is redacted).
- * Answers are read up to a size limit and must be the JSON the API documents; redirects are not followed (the
- * token is never sent anywhere but the given URL).
+ * Answers are read up to a size limit (past it the connection is closed, nothing more is read) and within the
+ * timeout (headers and body alike), and a 200 must be the JSON the API documents, with a JSON content type;
+ * redirects are not followed (the token is never sent anywhere but the given URL). Every failure is one line that
+ * names the endpoint and the problem.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -139,17 +141,67 @@ function endpoint(base: URL): string {
 /** Grafana's `message` (or `status`) from an error answer, on one short line, or undefined. */
 function grafanaMessage(body: string): string | undefined {
   try {
-    const j = JSON.parse(body) as { message?: unknown; status?: unknown };
-    const m = typeof j.message === 'string' ? j.message : typeof j.status === 'string' ? j.status : undefined;
+    const j = JSON.parse(body) as { message?: unknown; status?: unknown } | null;
+    const m = typeof j?.message === 'string' ? j.message : typeof j?.status === 'string' ? j.status : undefined;
     return m === undefined ? undefined : oneLine(m);
   } catch {
     return undefined;
   }
 }
 
+/** `application/json` or `application/<x>+json`, with or without parameters (Grafana sends `; charset=UTF-8`). */
+export function isJsonContentType(contentType: string): boolean {
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+function looksLikeHtml(contentType: string | undefined, body: string): boolean {
+  return /^text\/html\b/i.test(contentType?.trim() ?? '') || /^\s*<(!doctype\s+html|html)\b/i.test(body);
+}
+
+/**
+ * What an error answer said, for the end of the message: Grafana's JSON `message`, or what kind of answer it was
+ * instead (Grafana's API answers errors in JSON; an HTML page or plain text comes from something in front of it).
+ */
+function whatWasSaid(body: string, contentType: string | undefined): string {
+  const said = grafanaMessage(body);
+  if (said) return ` (Grafana: "${said}")`;
+  if (body.trim() === '') return '';
+  if (looksLikeHtml(contentType, body)) {
+    return " (an HTML page, not Grafana's JSON: a proxy or load balancer in front of Grafana answered?)";
+  }
+  try {
+    JSON.parse(body);
+    return ''; // JSON without a message
+  } catch (err) {
+    if (contentType !== undefined && isJsonContentType(contentType)) {
+      return ` (malformed JSON: ${oneLine((err as Error).message, 100)})`;
+    }
+  }
+  return ` (${contentType ? oneLine(contentType, 60) : 'no Content-Type'}: "${oneLine(body, 100)}")`;
+}
+
+/** Why a 200 is not the dashboard API's answer: its content type or its JSON. */
+function notTheApi(contentType: string | undefined, body: string): string | undefined {
+  if (contentType !== undefined && !isJsonContentType(contentType)) {
+    const type = contentType.trim() === '' ? 'no Content-Type' : `Content-Type "${oneLine(contentType, 60)}"`;
+    return looksLikeHtml(contentType, body) ? `an HTML page (${type}), not JSON` : `${type}, not application/json`;
+  }
+  try {
+    JSON.parse(body);
+  } catch (err) {
+    return `malformed JSON (${oneLine((err as Error).message, 100)})`;
+  }
+  return undefined;
+}
+
+/** Control characters (C0, DEL, C1) and Unicode line/paragraph separators become spaces: one line, always. */
 function oneLine(s: string, max = 300): string {
   const flat = [...s]
-    .map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch))
+    .map((ch) => {
+      const c = ch.charCodeAt(0);
+      return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 ? ' ' : ch;
+    })
     .join('')
     .replace(/ {2,}/g, ' ')
     .trim();
@@ -161,12 +213,20 @@ export function interpretSave(
   d: Pick<DashboardUpload, 'uid' | 'file'>,
   status: number,
   body: string,
-  ctx: { url: string; folderUid?: string; location?: string },
+  /** contentType: the answer's Content-Type header ('' when it had none); when given, a 200 must be JSON. */
+  ctx: { url: string; folderUid?: string; location?: string; contentType?: string },
 ): SaveResult {
-  const said = grafanaMessage(body);
-  const grafanaSaid = said ? ` (Grafana: "${said}")` : '';
+  const grafanaSaid = whatWasSaid(body, ctx.contentType);
   const folder = ctx.folderUid === undefined ? 'the root folder' : `folder "${ctx.folderUid}"`;
   if (status === 200) {
+    const wrong = notTheApi(ctx.contentType, body);
+    if (wrong) {
+      return {
+        ok: false,
+        fatal: true,
+        message: `${ctx.url} answered 200 with ${wrong}: that is not Grafana's dashboard API (a proxy or a login page?); is --url Grafana's root URL?`,
+      };
+    }
     let j: Record<string, unknown> | undefined;
     try {
       const parsed: unknown = JSON.parse(body);
@@ -202,19 +262,19 @@ export function interpretSave(
       return {
         ok: false,
         fatal: false,
-        message: `Grafana rejected ${d.file} as invalid (400)${grafanaSaid}: the dashboard JSON or the request has a missing or invalid field`,
+        message: `${ctx.url} rejected ${d.file} as invalid (400)${grafanaSaid}: the dashboard JSON or the request has a missing or invalid field`,
       };
     case 401:
       return {
         ok: false,
         fatal: true,
-        message: `Grafana answered 401 Unauthorized${grafanaSaid}: the token in --token-file is not valid for this Grafana (expired, revoked, mistyped, or from another instance)`,
+        message: `${ctx.url} answered 401 Unauthorized${grafanaSaid}: the token in --token-file is not valid for this Grafana (expired, revoked, mistyped, or from another instance)`,
       };
     case 403:
       return {
         ok: false,
         fatal: true,
-        message: `Grafana answered 403 Access denied${grafanaSaid}: the token's service account may not write dashboards in ${folder} (it needs dashboards:create and dashboards:write there, e.g. the Editor role)`,
+        message: `${ctx.url} answered 403 Access denied${grafanaSaid}: the token's service account may not write dashboards in ${folder} (it needs dashboards:create and dashboards:write there, e.g. the Editor role)`,
       };
     case 404:
       return {
@@ -241,24 +301,39 @@ export function interpretSave(
       return {
         ok: false,
         fatal: false,
-        message: `Grafana refused to save ${d.uid} (412): ${why}${grafanaSaid}`,
+        message: `${ctx.url} refused to save ${d.uid} (412): ${why}${grafanaSaid}`,
       };
     }
     default:
       return {
         ok: false,
         fatal: status >= 500 || status === 429,
-        message: `Grafana answered ${status} for ${d.uid}${grafanaSaid}`,
+        message: `${ctx.url} answered ${status} for ${d.uid}${grafanaSaid}`,
       };
   }
 }
 
+const isTimeout = (err: unknown) => {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+};
+
 /** A clear message for a request that got no answer (undici's `fetch failed` and its cause). */
 export function describeNetworkError(err: unknown, url: string, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-    return `cannot reach Grafana at ${url}: no answer within ${timeoutMs / 1000}s`;
+  if (isTimeout(err)) return `cannot reach Grafana at ${url}: no answer within ${timeoutMs / 1000}s`;
+  return `cannot reach Grafana at ${url}: ${networkReason(err)}`;
+}
+
+/** A clear message for an answer whose body did not arrive whole: it never ended, or the connection broke. */
+export function describeBodyError(err: unknown, url: string, status: number, timeoutMs: number): string {
+  if (isTimeout(err)) {
+    return `${url} answered ${status} but the answer did not end within ${timeoutMs / 1000}s (stalled or endless); stopped reading and closed the connection`;
   }
+  return `${url} answered ${status} but the answer broke off: ${networkReason(err)}`;
+}
+
+function networkReason(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e?.cause?.code ?? (err as { code?: string })?.code;
   const known: Record<string, string> = {
     ECONNREFUSED: 'connection refused (is Grafana running, and is the host and port right?)',
@@ -276,13 +351,19 @@ export function describeNetworkError(err: unknown, url: string, timeoutMs: numbe
     ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate does not match the host name',
     EPROTO: 'TLS: protocol error (is it http:// rather than https://?)',
   };
-  const why = (code && known[code]) ?? oneLine(e?.cause?.message ?? e?.message ?? String(err), 200);
-  return `cannot reach Grafana at ${url}: ${why}`;
+  return (code && known[code]) ?? oneLine(e?.cause?.message ?? e?.message ?? String(err), 200);
 }
 
-/** Reads at most `limit` bytes of a body; undefined when it is larger (the rest is cancelled). */
+/**
+ * Reads at most `limit` bytes of a body; undefined when it is larger, declared (Content-Length) or streamed: the
+ * body is then cancelled, which closes the connection, so nothing past the limit is read or kept.
+ */
 export async function readLimited(res: Response, limit = MAX_RESPONSE_BYTES): Promise<string | undefined> {
   if (!res.body) return '';
+  if (Number(res.headers.get('content-length') ?? 0) > limit) {
+    await res.body.cancel().catch(() => {});
+    return undefined;
+  }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -324,23 +405,29 @@ export async function deployDashboards(opts: DeployGrafanaOptions): Promise<Depl
   for (const d of opts.dashboards) {
     const req = saveRequest(base, opts.token, d, opts.folderUid);
     let result: SaveResult;
+    let res: Response | undefined;
     try {
-      const res = await doFetch(req.url, { ...req.init, signal: AbortSignal.timeout(timeoutMs) });
+      // The timeout covers the whole exchange: an answer whose body never ends is cut off too.
+      res = await doFetch(req.url, { ...req.init, signal: AbortSignal.timeout(timeoutMs) });
       const body = await readLimited(res);
       result =
         body === undefined
           ? {
               ok: false,
               fatal: true,
-              message: `${req.url} answered with more than ${MAX_RESPONSE_BYTES / 1024} KiB: that is not Grafana's dashboard API; is --url right?`,
+              message: `${req.url} answered ${res.status} with more than ${MAX_RESPONSE_BYTES / 1024} KiB (stopped reading there and closed the connection): that is not Grafana's dashboard API; is --url right?`,
             }
           : interpretSave(d, res.status, body, {
               url: req.url,
+              contentType: res.headers.get('content-type') ?? '',
               ...(opts.folderUid !== undefined ? { folderUid: opts.folderUid } : {}),
               ...(res.headers.get('location') ? { location: res.headers.get('location') as string } : {}),
             });
     } catch (err) {
-      result = { ok: false, fatal: true, message: describeNetworkError(err, req.url, timeoutMs) };
+      const message = res
+        ? describeBodyError(err, req.url, res.status, timeoutMs)
+        : describeNetworkError(err, req.url, timeoutMs);
+      result = { ok: false, fatal: true, message };
     }
     result = result.ok
       ? { ...result, url: redact(oneLine(result.url)) }
