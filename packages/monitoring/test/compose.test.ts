@@ -217,6 +217,44 @@ describe('docker-compose.yml', () => {
     expect(files).toHaveLength(3);
   });
 
+  it('runs Prometheus, Alertmanager and node_exporter behind the one web config, each scraped with basic_auth', () => {
+    const out = built(FULL);
+    const c = compose(out);
+    const flag = '--web.config.file=/run/secrets/ghmon-web-config.web-config';
+    const behindAuth = Object.entries(c.services)
+      .filter(([, s]) => s.command?.includes(flag))
+      .map(([name]) => name)
+      .sort();
+    expect(behindAuth).toEqual(['alertmanager', 'node-exporter', 'prometheus']);
+    for (const name of behindAuth) {
+      expect(c.services[name]?.secrets, name).toContain('ghmon-web-config.web-config');
+      // No second web config or password anywhere: one secret to manage.
+      expect(
+        c.services[name]?.command?.filter((a) => a.startsWith('--web.config.file=')),
+        name,
+      ).toEqual([flag]);
+    }
+    // node_exporter gets the web config and nothing else: no password, no tokens.
+    expect(c.services['node-exporter']?.secrets).toEqual(['ghmon-web-config.web-config']);
+    // Prometheus sends the same user and password file to exactly those jobs (job name = service name).
+    const prom = read(out, OUT.composePrometheusConfig) as {
+      scrape_configs: { job_name: string; basic_auth?: unknown; authorization?: unknown }[];
+    };
+    const withBasicAuth = prom.scrape_configs.filter((j) => j.basic_auth).map((j) => j.job_name);
+    expect(withBasicAuth.sort()).toEqual(behindAuth);
+    for (const j of prom.scrape_configs.filter((x) => x.basic_auth)) {
+      expect(j.basic_auth, j.job_name).toEqual({
+        username: 'ghmon',
+        password_file: '/run/secrets/ghmon-web-auth.password',
+      });
+      expect(j.authorization, j.job_name).toBeUndefined();
+    }
+    expect(c.services.prometheus?.secrets).toContain('ghmon-web-auth.password');
+    // out/prometheus/ (a Prometheus on the host, and `ghmon up`'s local stack) is not changed: no basic_auth there.
+    const plain = read(out, OUT.prometheusConfig) as { scrape_configs: { basic_auth?: unknown }[] };
+    expect(plain.scrape_configs.filter((j) => j.basic_auth)).toEqual([]);
+  });
+
   it('turns on the remote-write receiver only for push services', async () => {
     expect(compose(await builtGreyhaven()).services.prometheus?.command).not.toContain(
       '--web.enable-remote-write-receiver',

@@ -51,7 +51,7 @@ function composeSecrets(model: Model) {
     grafanaPassword: secret(s.grafanaAdmin.name, s.grafanaAdmin.passwordKey),
     /** Bearer tokens Prometheus sends to services' `/metrics`. */
     metricsTokens: tokenScrapedServices(model.services).map((t) => secret(t.secret, t.key)),
-    /** Prometheus' and Alertmanager's web.config.file: the template below, filled with the user's bcrypt hash. */
+    /** Prometheus', Alertmanager's and node_exporter's web.config.file: the template, filled with the bcrypt hash. */
     webConfig: secret('ghmon-web-config', 'web-config'),
     /** The password behind that hash, for Prometheus' own clients and Grafana's datasources. */
     webPassword: secret('ghmon-web-auth', 'password'),
@@ -63,13 +63,15 @@ const webConfigFlag = (sec: ReturnType<typeof composeSecrets>) =>
 
 /**
  * Prometheus as generated for the Compose network, plus basic auth (security/web-config.ts) wherever it talks to
- * a web endpoint protected by the web config: its own scrape job, Alertmanager's, and its Alertmanager client.
+ * a web endpoint protected by the web config: its own scrape job, Alertmanager's, node_exporter's, and its
+ * Alertmanager client.
  */
 export function composePrometheusConfig(model: Model) {
   const sec = composeSecrets(model);
   const auth = webClientAuth(`${SECRETS_MOUNT}/${sec.webPassword.id}`);
   const base = prometheusConfig(composeModel(model));
-  const protectedJobs = new Set<string>([JOB.prometheus, JOB.alertmanager]);
+  // The jobs of the services started with webConfigFlag (composeFile): one secret, the same user and hash.
+  const protectedJobs = new Set<string>([JOB.prometheus, JOB.alertmanager, JOB.nodeExporter]);
   return {
     ...base,
     alerting: { ...base.alerting, alertmanagers: base.alerting.alertmanagers.map((a) => ({ ...auth, ...a })) },
@@ -174,10 +176,12 @@ export function composeFile(model: Model, generated: ReadonlyMap<string, string>
       },
       [COMPOSE_SERVICE.nodeExporter]: {
         image: model.compose.images.nodeExporter,
-        // The host's filesystems and processes, read-only (node_exporter's documented Docker setup).
-        command: ['--path.rootfs=/host'],
+        // The host's filesystems and processes, read-only (node_exporter's documented Docker setup); /metrics
+        // behind the same basic auth as Prometheus and Alertmanager (the exporter-toolkit web config, as in 1.5).
+        command: ['--path.rootfs=/host', webConfigFlag(sec)],
         pid: 'host',
         volumes: ['/:/host:ro,rslave'],
+        secrets: [sec.webConfig.id],
         ports: publish(COMPOSE_PORT.nodeExporter),
         restart: 'unless-stopped',
       },
