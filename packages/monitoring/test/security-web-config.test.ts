@@ -4,29 +4,21 @@
  * with it answers 401 without credentials and 200 with them, and scrapes itself with `basic_auth.password_file`
  * (up = 1); a plain password is refused as a hash.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toYaml } from '../src/output/yaml.ts';
-import { fillWebConfig, webClientAuth, webConfigTemplate } from '../src/security/web-config.ts';
+import { fillWebConfig, webConfigTemplate } from '../src/security/web-config.ts';
+import { basicAuth, startAuthPrometheus } from './web-auth-prometheus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghmon-webcfg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const password = randomBytes(18).toString('base64url');
 const hash = bcrypt.hashSync(password, 10);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('web-config', () => {
   it('the template has a placeholder, never a hash of a default password', () => {
@@ -79,62 +71,15 @@ describe('web-config', () => {
     writeFileSync(web, fillWebConfig(toYaml(webConfigTemplate(), ''), hash));
     const pwFile = join(dir, 'password');
     writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-    const port = await freePort();
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(
-      config,
-      toYaml(
-        {
-          global: { scrape_interval: '1s' },
-          scrape_configs: [
-            { job_name: 'prometheus', ...webClientAuth(pwFile), static_configs: [{ targets: [`127.0.0.1:${port}`] }] },
-          ],
-        },
-        '',
-      ),
-    );
-    const check = spawnSync('promtool', ['check', 'config', config], { encoding: 'utf8' });
-    expect(check.status, check.stdout + check.stderr).toBe(0);
-    mkdirSync(join(dir, 'tsdb'));
-    const proc = spawn(
-      '/usr/bin/prometheus',
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        `--web.config.file=${web}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const base = `http://127.0.0.1:${port}`;
-    const auth = { authorization: `Basic ${Buffer.from(`ghmon:${password}`).toString('base64')}` };
+    const prom = await startAuthPrometheus({ dir, webConfigFile: web, passwordFile: pwFile, password });
     try {
-      const deadline = Date.now() + 30_000;
-      while (
-        !(await fetch(`${base}/-/ready`, { headers: auth }).then(
-          (r) => r.ok,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error('prometheus not ready');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect((await fetch(`${base}/api/v1/status/buildinfo`)).status).toBe(401);
-      const wrong = { authorization: `Basic ${Buffer.from('ghmon:changeme').toString('base64')}` };
-      expect((await fetch(`${base}/api/v1/status/buildinfo`, { headers: wrong })).status).toBe(401);
-      expect((await fetch(`${base}/api/v1/status/buildinfo`, { headers: auth })).status).toBe(200);
-      let up: string | undefined;
-      while (up !== '1' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
-        const q = (await (await fetch(`${base}/api/v1/query?query=up`, { headers: auth })).json()) as {
-          data: { result: { value: [number, string] }[] };
-        };
-        up = q.data.result[0]?.value[1];
-      }
-      expect(up).toBe('1');
+      const url = `${prom.base}/api/v1/status/buildinfo`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: basicAuth('ghmon', 'changeme') })).status).toBe(401);
+      expect((await fetch(url, { headers: basicAuth('ghmon', password) })).status).toBe(200);
+      expect(await prom.selfScrapeUp()).toBe('1');
     } finally {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      await prom.stop();
     }
   }, 60_000);
 });
