@@ -27,6 +27,10 @@ Commands:
                                      print the helm and kubectl commands that deploy DIR/kubernetes/
   deploy grafana --url URL --token-file F [--folder UID] [--out DIR]
                                      save DIR/grafana/dashboards/*.json in Grafana (POST /api/dashboards/db)
+  web-config [--out DIR] [--secrets-dir S] [--password-file F|-] [--cost N] [--mode M]
+                                     fill DIR/compose/web-config.template.yml with the bcrypt hash of the password in
+                                     S/ghmon-web-auth/password (or in F; - reads stdin) and write it, mode 0600, to
+                                     S/ghmon-web-config/web-config, where Compose mounts it; prints only paths
   help                               this text
 
 Options:
@@ -34,6 +38,9 @@ Options:
   --out DIR    the output directory (default out)
   --state DIR  the local stack's state directory (default .ghmon)
   --scenario ID, --warmup DUR, --strict   replay: one scenario (repeatable), healthy time before onset, exit 1 on a missed goal
+  --secrets-dir S, --password-file F|-, --cost N, --mode M
+               web-config: secrets directory (default $GHMON_SECRETS_DIR), the password's file (never an argument),
+               bcrypt cost 10 to 14 (default 12), octal mode of the files written (default 0600; 0444 for Compose)
 `;
 
 const OPTIONS = {
@@ -55,6 +62,10 @@ const OPTIONS = {
   url: { type: 'string' },
   'token-file': { type: 'string' },
   folder: { type: 'string' },
+  'secrets-dir': { type: 'string' },
+  'password-file': { type: 'string' },
+  cost: { type: 'string' },
+  mode: { type: 'string' },
 } as const;
 
 /** Commands that take a positional argument after their name. */
@@ -113,6 +124,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             url: values.url,
             tokenFile: values['token-file'],
             folder: values.folder,
+          },
+          io,
+        );
+      case 'web-config':
+        return await (await import('./web-config.ts')).webConfig(
+          {
+            out,
+            secretsDir: values['secrets-dir'],
+            passwordFile: values['password-file'],
+            cost: values.cost,
+            mode: values.mode,
           },
           io,
         );
