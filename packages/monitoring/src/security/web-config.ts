@@ -2,10 +2,11 @@
  * `web.config.file` for Prometheus and Alertmanager (the Prometheus exporter-toolkit format, checked by
  * `promtool check web-config`): bcrypt-hashed basic auth and, when certificates are given, TLS.
  *
- * ghmon never sees a password and never hashes a default one: the bcrypt hash comes from a secret the user
- * provides (e.g. `htpasswd -nbBC 12 ghmon "$PASSWORD" | cut -d: -f2`). The generated file is a template whose
- * hash is the placeholder `WEB_PASSWORD_BCRYPT`, filled at deploy time by `fillWebConfig` from the hash file —
- * so the filled file is itself a secret (mounted, never written to out/). Prometheus' own scrape jobs for itself
+ * ghmon never hashes a default password: `ghmon build` never sees one, and the bcrypt hash is made from the user's
+ * own password by `ghmon web-config` (cli/web-config.ts, from the password file) or by the user (e.g.
+ * `htpasswd -niBC 12 ghmon < password-file | cut -d: -f2`). The generated file is a template whose hash is the
+ * placeholder `WEB_PASSWORD_BCRYPT`, filled at deploy time by `fillWebConfig` — so the filled file is itself a
+ * secret (mounted, never written to out/). Prometheus' own scrape jobs for itself
  * and Alertmanager, and its Alertmanager client, then send `basic_auth` with `password_file` (`webClientAuth`).
  */
 
