@@ -136,6 +136,7 @@ export const OUT = {
   kubernetesRulesDir: 'kubernetes/prometheusrules',
   kubernetesServiceMonitorsDir: 'kubernetes/servicemonitors',
   kubernetesDashboardsDir: 'kubernetes/dashboards',
+  kubernetesNetworkPoliciesDir: 'kubernetes/networkpolicies',
   /** Secret templates without values: never listed in kustomization.yaml. */
   kubernetesSecretsDir: 'kubernetes/secrets',
   /** Docker Compose: the compose file, and the configs whose hosts and secret paths differ from out/prometheus/. */
@@ -154,6 +155,8 @@ export const K8S_NAME = {
   /** One PrometheusRule per rule file: `golden-signals.yml` → `ghmon-golden-signals`. */
   prometheusRule: (ruleFile: string) => `ghmon-${ruleFile.replace(/\.ya?ml$/, '')}`,
   serviceMonitor: (service: string) => `ghmon-${service}`,
+  /** `prometheus` → `ghmon-prometheus`: the NetworkPolicy in front of that component. */
+  networkPolicy: (component: 'prometheus' | 'alertmanager') => `ghmon-${component}`,
   /** `ghmon-slo.json`, `API_Overview.json` → `ghmon-dashboard-slo`, `ghmon-dashboard-api-overview`. */
   dashboard: (dashboardFile: string) =>
     `ghmon-dashboard-${dashboardFile

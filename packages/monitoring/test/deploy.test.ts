@@ -43,7 +43,7 @@ const EXPECTED = (k: string) => [
   'helm repo add prometheus-community https://prometheus-community.github.io/helm-charts',
   'helm repo update prometheus-community',
   `helm upgrade --install prometheus prometheus-community/kube-prometheus-stack --namespace monitoring --version 88.5.3 --values ${k}/values.yaml`,
-  "# 3. ghmon's objects: PrometheusRules, ServiceMonitors, dashboard ConfigMaps (after the chart: it installs the CRDs)",
+  "# 3. ghmon's objects: PrometheusRules, ServiceMonitors, dashboard ConfigMaps, NetworkPolicies (after the chart: it installs the CRDs)",
   `kubectl apply --server-side --kustomize ${k}`,
 ];
 

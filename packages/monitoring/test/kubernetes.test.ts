@@ -30,6 +30,7 @@ import {
 } from '../src/targets/kubernetes/chart.ts';
 import { chartSelector, getPath, helmMerge, selectorMatches } from '../src/targets/kubernetes/helm.ts';
 import { kubernetesFiles } from '../src/targets/kubernetes/index.ts';
+import type { NetworkPolicy } from '../src/targets/kubernetes/network-policies.ts';
 import { inClusterModel } from '../src/targets/kubernetes/secrets.ts';
 import { GREYHAVEN_CONFIG, ghmon, REPO_ROOT, readTree, tempDir } from './helpers.ts';
 
@@ -104,6 +105,7 @@ describe('config: kubernetes and compose sections', () => {
       namespace: 'monitoring',
       releaseName: 'prometheus',
       grafanaPersistenceSize: '10Gi',
+      networkPolicy: { enabled: true, allowFrom: [] },
       secrets: {
         grafanaAdmin: { name: 'ghmon-grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
         pagerduty: { name: 'ghmon-pagerduty', pageKey: 'page-routing-key', ticketKey: 'ticket-routing-key' },
@@ -139,6 +141,11 @@ describe('config: kubernetes and compose sections', () => {
       'a bad Secret key',
       { kubernetes: { secrets: { pagerduty: { pageKey: 'a/b' } } } },
       'kubernetes.secrets.pagerduty.pageKey: expected a Secret key',
+    ],
+    [
+      'a NetworkPolicy peer without selectors',
+      { kubernetes: { networkPolicy: { allowFrom: [{}] } } },
+      'kubernetes.networkPolicy.allowFrom[0]: expected namespaceLabels or podLabels',
     ],
     [
       'a bad size',
@@ -521,6 +528,128 @@ describe('the Kubernetes objects', () => {
   });
 });
 
+/**
+ * NetworkPolicy semantics as the Kubernetes docs define them, for the subset the generator emits (matchLabels
+ * selectors, numeric ports): a pod selected by some policy accepts a connection only when one ingress rule of one
+ * such policy has a peer matching the client (podSelector alone: same namespace; with namespaceSelector: those
+ * namespaces) and lists the port and protocol.
+ */
+interface Pod {
+  namespace: string;
+  namespaceLabels?: Record<string, string>;
+  labels: Record<string, string>;
+}
+type Policy = NetworkPolicy;
+const matches = (sel: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) =>
+  Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+function admits(policies: Policy[], from: Pod, to: Pod, port: number, protocol = 'TCP'): boolean {
+  const selecting = policies.filter(
+    (p) => p.metadata.namespace === to.namespace && matches(p.spec.podSelector, to.labels),
+  );
+  if (selecting.length === 0) return true;
+  return selecting.some((p) =>
+    (p.spec.ingress ?? []).some(
+      (rule) =>
+        (rule.ports ?? []).some((x) => x.port === port && (x.protocol ?? 'TCP') === protocol) &&
+        (rule.from ?? []).some((peer) => {
+          const nsOk = peer.namespaceSelector
+            ? matches(peer.namespaceSelector, {
+                'kubernetes.io/metadata.name': from.namespace,
+                ...from.namespaceLabels,
+              })
+            : from.namespace === p.metadata.namespace;
+          return nsOk && (!peer.podSelector || matches(peer.podSelector, from.labels));
+        }),
+    ),
+  );
+}
+
+describe('NetworkPolicies in front of Prometheus and Alertmanager', () => {
+  const ns = 'monitoring';
+  // Pods as the Prometheus Operator and the grafana subchart label them for release "prometheus".
+  const prometheus: Pod = {
+    namespace: ns,
+    labels: {
+      'app.kubernetes.io/name': 'prometheus',
+      'app.kubernetes.io/managed-by': 'prometheus-operator',
+      prometheus: 'prometheus-kube-prometheus-prometheus',
+    },
+  };
+  const alertmanager: Pod = {
+    namespace: ns,
+    labels: { 'app.kubernetes.io/name': 'alertmanager', alertmanager: 'prometheus-kube-prometheus-alertmanager' },
+  };
+  const grafana: Pod = {
+    namespace: ns,
+    labels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'prometheus' },
+  };
+  const otherGrafana: Pod = { ...grafana, labels: { ...grafana.labels, 'app.kubernetes.io/instance': 'staging' } };
+  const stranger: Pod = { namespace: ns, labels: { app: 'kube-state-metrics' } };
+  const appPod: Pod = { namespace: 'shop', labels: { 'app.kubernetes.io/name': 'web' } };
+  const ingress: Pod = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+
+  const policiesOf = (input: MonitoringInput): Policy[] => {
+    const out = built(input);
+    const dir = join(out, OUT.kubernetesNetworkPoliciesDir);
+    return existsSync(dir)
+      ? readdirSync(dir).map((f) => readYaml(out, `${OUT.kubernetesNetworkPoliciesDir}/${f}`))
+      : [];
+  };
+
+  it('let in only Grafana and Prometheus (and the Alertmanager peers), on the ports they use', () => {
+    const p = policiesOf({ services: [svc] });
+    expect(p.map((x) => x.metadata.name).sort()).toEqual(['ghmon-alertmanager', 'ghmon-prometheus']);
+    // Grafana queries Prometheus and Alertmanager; Prometheus scrapes itself and sends alerts.
+    expect(admits(p, grafana, prometheus, 9090)).toBe(true);
+    expect(admits(p, grafana, alertmanager, 9093)).toBe(true);
+    expect(admits(p, prometheus, prometheus, 9090)).toBe(true);
+    expect(admits(p, prometheus, prometheus, 8080)).toBe(true);
+    expect(admits(p, prometheus, alertmanager, 9093)).toBe(true);
+    // Alertmanager peers gossip over TCP and UDP.
+    expect(admits(p, alertmanager, alertmanager, 9094, 'TCP')).toBe(true);
+    expect(admits(p, alertmanager, alertmanager, 9094, 'UDP')).toBe(true);
+    // Everyone else is kept out: pods of the namespace, application pods, another release's Grafana.
+    for (const client of [stranger, appPod, otherGrafana, ingress]) {
+      expect(admits(p, client, prometheus, 9090), JSON.stringify(client)).toBe(false);
+      expect(admits(p, client, alertmanager, 9093), JSON.stringify(client)).toBe(false);
+    }
+    expect(admits(p, grafana, alertmanager, 9094)).toBe(false);
+    expect(admits(p, grafana, prometheus, 8080)).toBe(false);
+    // Pods the policies do not select (Grafana, the services) are left alone.
+    expect(admits(p, stranger, grafana, 3000)).toBe(true);
+  });
+
+  it('let in the configured extra peers on the web ports only', () => {
+    const p = policiesOf({
+      services: [svc],
+      kubernetes: {
+        networkPolicy: {
+          allowFrom: [
+            { namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' }, podLabels: ingress.labels },
+          ],
+        },
+      },
+    });
+    expect(admits(p, ingress, prometheus, 9090)).toBe(true);
+    expect(admits(p, ingress, alertmanager, 9093)).toBe(true);
+    expect(admits(p, ingress, prometheus, 8080)).toBe(false);
+    expect(admits(p, ingress, alertmanager, 9094)).toBe(false);
+    expect(admits(p, { ...ingress, labels: { app: 'other' } }, prometheus, 9090)).toBe(false);
+    expect(admits(p, appPod, prometheus, 9090)).toBe(false);
+  });
+
+  it('follow the release name, and are gone (not in the kustomization) when turned off', () => {
+    const kps = policiesOf({ services: [svc], kubernetes: { releaseName: 'kps' } });
+    expect(
+      admits(kps, { ...grafana, labels: { ...grafana.labels, 'app.kubernetes.io/instance': 'kps' } }, prometheus, 9090),
+    ).toBe(true);
+    expect(admits(kps, grafana, prometheus, 9090)).toBe(false);
+    const out = built({ services: [svc], kubernetes: { networkPolicy: { enabled: false } } });
+    expect(existsSync(join(out, OUT.kubernetesNetworkPoliciesDir))).toBe(false);
+    expect(readFileSync(join(out, OUT.kubernetesKustomization), 'utf8')).not.toContain('networkpolicies');
+  });
+});
+
 describe('no secret value in out/', () => {
   // Recognisable fake secret *paths*: they may appear as file references, never as values.
   const input: MonitoringInput = {
@@ -731,6 +860,30 @@ describe('ghmon check on out/kubernetes/', () => {
       'metrics_path: /metrics',
       'metrics_path: /metrics\n        scrape_interval: 15x',
       /additionalScrapeConfigs: .*not a valid duration/,
+    ],
+    [
+      'kubernetes/schema',
+      'an invalid NetworkPolicy',
+      `${OUT.kubernetesNetworkPoliciesDir}/ghmon-prometheus.yaml`,
+      '- Ingress',
+      '- Ingres',
+      /ghmon-prometheus\.yaml:\d+: spec\.policyTypes\[0\]: must be equal to one of the allowed values/,
+    ],
+    [
+      'kubernetes/schema',
+      'a NetworkPolicy the kustomization forgets',
+      OUT.kubernetesKustomization,
+      /\n {2}- networkpolicies\/ghmon-alertmanager\.yaml/,
+      '',
+      /does not list kubernetes\/networkpolicies\/ghmon-alertmanager\.yaml/,
+    ],
+    [
+      'kubernetes/selectors',
+      "another release's Grafana in a NetworkPolicy",
+      `${OUT.kubernetesNetworkPoliciesDir}/ghmon-prometheus.yaml`,
+      'app.kubernetes.io/instance: prometheus',
+      'app.kubernetes.io/instance: grafana',
+      /ghmon-prometheus\.yaml:\d+: NetworkPolicy ghmon-prometheus lets in Grafana of release "grafana", not "prometheus"/,
     ],
     [
       'kubernetes/amtool',

@@ -1,9 +1,11 @@
 /**
  * `kubernetes/schema`: the objects kustomization.yaml applies are valid for the API server — PrometheusRule and
- * ServiceMonitor against their CRD schemas (ajv, strict: an unknown field is an error), ConfigMaps within the
+ * ServiceMonitor against their CRD schemas (ajv, strict: an unknown field is an error), NetworkPolicies against
+ * the Kubernetes OpenAPI schema (kubernetes-models), ConfigMaps within the
  * API's limits, names and labels well-formed, all in the kustomization's namespace — and the kustomization lists
  * exactly the generated objects. Secret templates must hold no value and must never be applied.
  */
+import { type INetworkPolicy, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { OUT } from '../conventions.ts';
 import { getPath, isMap } from '../targets/kubernetes/helm.ts';
 import type { Check, CheckContext } from './context.ts';
@@ -16,7 +18,34 @@ export const KUBERNETES_SCHEMA = 'kubernetes/schema';
 /** ConfigMaps are limited to 1 MiB of data by the API server. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
-const APPLIED_DIRS = [OUT.kubernetesRulesDir, OUT.kubernetesServiceMonitorsDir, OUT.kubernetesDashboardsDir];
+const APPLIED_DIRS = [
+  OUT.kubernetesRulesDir,
+  OUT.kubernetesServiceMonitorsDir,
+  OUT.kubernetesDashboardsDir,
+  OUT.kubernetesNetworkPoliciesDir,
+];
+
+/**
+ * A NetworkPolicy against the Kubernetes OpenAPI schema, as kubernetes-models compiles it (types, enums, required
+ * fields, label selectors). That schema does not reject unknown fields; the generator builds these objects with
+ * kubernetes-models' TypeScript types, which do.
+ */
+function networkPolicyProblems(object: unknown): { path: (string | number)[]; message: string }[] {
+  try {
+    new NetworkPolicy(object as INetworkPolicy).validate();
+    return [];
+  } catch (e) {
+    const errors = (e as { errors?: { instancePath: string; message?: string }[] }).errors;
+    if (!Array.isArray(errors)) return [{ path: [], message: e instanceof Error ? e.message : String(e) }];
+    return errors.map((err) => ({
+      path: err.instancePath
+        .split('/')
+        .slice(1)
+        .map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+      message: err.message ?? 'is invalid',
+    }));
+  }
+}
 
 function objectFindings(o: AppliedObject, namespace: string | undefined): Finding[] {
   const findings: Finding[] = [];
@@ -53,13 +82,17 @@ function objectFindings(o: AppliedObject, namespace: string | undefined): Findin
     }
     return findings;
   }
+  if (kind === 'networking.k8s.io/v1 NetworkPolicy') {
+    for (const p of networkPolicyProblems(o.object)) add(p.path, p.message);
+    return findings;
+  }
   if (kind === 'v1 Secret') {
     add(['kind'], 'a Secret must not be applied from out/ (it would hold a value, or empty a real Secret)');
     return findings;
   }
   const validate = crdValidator(String(o.apiVersion), String(o.kind));
   if (!validate) {
-    add(['kind'], `${kind}: not an object ghmon generates (PrometheusRule, ServiceMonitor, ConfigMap)`);
+    add(['kind'], `${kind}: not an object ghmon generates (PrometheusRule, ServiceMonitor, ConfigMap, NetworkPolicy)`);
     return findings;
   }
   if (!validate(o.object)) for (const e of schemaErrors(validate.errors)) add(e.path, e.message);

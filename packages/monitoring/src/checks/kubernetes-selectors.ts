@@ -7,7 +7,8 @@
  * - every dashboard ConfigMap carries the Grafana sidecar's label and value;
  * - every file the Alertmanager config reads (`*_file`) is in a Secret listed in `alertmanagerSpec.secrets`, with a
  *   template for it in secrets/;
- * - Grafana's admin password comes from an existing Secret (with a template), never from `adminPassword`.
+ * - Grafana's admin password comes from an existing Secret (with a template), never from `adminPassword`;
+ * - the NetworkPolicies let in this release's Grafana.
  */
 import { OUT } from '../conventions.ts';
 import { ALERTMANAGER_SECRETS_DIR, RELEASE_LABEL } from '../targets/kubernetes/chart.ts';
@@ -109,6 +110,26 @@ export const kubernetesSelectors: Check = {
           `dashboard ConfigMap lacks the Grafana sidecar's label ${String(label)}: "${String(labelValue)}": Grafana would not load it`,
           o.file.line(['metadata', 'labels']),
         );
+      }
+    }
+
+    // NetworkPolicies: the Grafana they let through is this release's (the subchart labels its pods
+    // app.kubernetes.io/instance: <release>); another release's label would lock Grafana out of Prometheus.
+    for (const o of k8s.objects.filter((x) => x.kind === 'NetworkPolicy')) {
+      const ingress = getPath(o.object, ['spec', 'ingress']);
+      for (const [i, rule] of (Array.isArray(ingress) ? ingress : []).entries()) {
+        const from = getPath(rule, ['from']);
+        for (const [j, peer] of (Array.isArray(from) ? from : []).entries()) {
+          const labels = getPath(peer, ['podSelector', 'matchLabels']);
+          if (!isMap(labels) || labels['app.kubernetes.io/name'] !== 'grafana') continue;
+          if (labels['app.kubernetes.io/instance'] !== k8s.release.name) {
+            error(
+              o.file.path,
+              `NetworkPolicy ${String(o.metadata.name)} lets in Grafana of release "${String(labels['app.kubernetes.io/instance'])}", not "${k8s.release.name}" (helmfile.yaml): this release's Grafana would be cut off`,
+              o.file.line(['spec', 'ingress', i, 'from', j]),
+            );
+          }
+        }
       }
     }
 

@@ -288,6 +288,31 @@ function mapValues<K extends Record<string, string>, V>(o: K, f: (v: string) => 
  * `helm install prometheus ... --namespace monitoring`. Secrets are referenced by name and key only: ghmon never
  * sees their values.
  */
+/** A peer allowed through the NetworkPolicies: pods matching both selectors (an empty one matches all). */
+const networkPeerSchema = z
+  .strictObject({
+    /** Labels of the peer's namespace (`kubernetes.io/metadata.name: ingress-nginx`); absent: this namespace. */
+    namespaceLabels: z.record(k8sLabelKey, k8sLabelValue).optional(),
+    /** Labels of the peer's pods; absent: every pod of the namespace(s). */
+    podLabels: z.record(k8sLabelKey, k8sLabelValue).optional(),
+  })
+  .refine((p) => p.namespaceLabels !== undefined || p.podLabels !== undefined, {
+    message: 'expected namespaceLabels or podLabels (a peer without either would allow the whole namespace)',
+  });
+
+/**
+ * NetworkPolicies in front of Prometheus and Alertmanager, which have no login on Kubernetes (the operator's
+ * `web` spec has TLS settings but no basic-auth users): only Grafana, Prometheus and the Alertmanager peers reach
+ * their web ports, plus the peers listed here (an ingress controller, a Thanos querier, the push gateway path of
+ * Workers). On by default; needs a CNI that enforces NetworkPolicy (Calico, Cilium, most managed clusters).
+ */
+const networkPolicySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    allowFrom: z.array(networkPeerSchema).default([]),
+  })
+  .prefault({});
+
 export const kubernetesSchema = z
   .strictObject({
     namespace: k8sName.default('monitoring'),
@@ -295,6 +320,7 @@ export const kubernetesSchema = z
     releaseName: k8sName.max(53, 'expected a Helm release name of at most 53 characters').default('prometheus'),
     /** Size of Grafana's PersistentVolumeClaim (seed: 10Gi). */
     grafanaPersistenceSize: storageSize.default('10Gi'),
+    networkPolicy: networkPolicySchema,
     secrets: z
       .strictObject({
         /** Grafana admin user and password (the chart's `grafana.admin.existingSecret`). */

@@ -29,3 +29,26 @@ export const API = {
   monitoring: 'monitoring.coreos.com/v1',
   kustomize: 'kustomize.config.k8s.io/v1beta1',
 } as const;
+
+/**
+ * Labels the Prometheus Operator puts on the pods it runs (`app.kubernetes.io/name`: `prometheus` or
+ * `alertmanager`), and the grafana subchart on Grafana's (`app.kubernetes.io/name: grafana` plus the Helm release
+ * as `app.kubernetes.io/instance`). The NetworkPolicies select pods by them. These are the operator's and the
+ * subchart's conventions, not values: no vendored file states them, so they are named once, here.
+ */
+export const POD_LABELS = {
+  prometheus: { 'app.kubernetes.io/name': 'prometheus' },
+  alertmanager: { 'app.kubernetes.io/name': 'alertmanager' },
+  grafana: (release: string) => ({ 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': release }),
+} as const;
+
+/**
+ * Container ports of those pods (the operator's defaults): the web UI/API, the config-reloader sidecar's metrics,
+ * and Alertmanager's cluster gossip (TCP and UDP).
+ */
+export const POD_PORTS = {
+  prometheusWeb: 9090,
+  alertmanagerWeb: 9093,
+  alertmanagerMesh: 9094,
+  configReloader: 8080,
+} as const;

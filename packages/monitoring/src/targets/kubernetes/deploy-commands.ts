@@ -55,7 +55,7 @@ export function deployCommands(d: KubernetesDeployment, dir: string): string[] {
       `--version ${d.version}`,
       `--values ${path('values.yaml')}`,
     ].join(' '),
-    "# 3. ghmon's objects: PrometheusRules, ServiceMonitors, dashboard ConfigMaps (after the chart: it installs the CRDs)",
+    "# 3. ghmon's objects: PrometheusRules, ServiceMonitors, dashboard ConfigMaps, NetworkPolicies (after the chart: it installs the CRDs)",
     `kubectl apply --server-side --kustomize ${q(dir)}`,
   ];
 }

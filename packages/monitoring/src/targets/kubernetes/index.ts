@@ -7,6 +7,7 @@ import type { Model } from '../../model/model.ts';
 import { toYaml } from '../../output/yaml.ts';
 import { CHART } from './chart.ts';
 import { deployCommands, type KubernetesDeployment, secretCreateCommand } from './deploy-commands.ts';
+import { networkPolicies } from './network-policies.ts';
 import { dashboardConfigMaps, kustomization, prometheusRules, secretTemplate, serviceMonitor } from './objects.ts';
 import { kubernetesSecrets } from './secrets.ts';
 import { kubernetesValues } from './values.ts';
@@ -54,6 +55,9 @@ export function kubernetesFiles(model: Model, generated: ReadonlyMap<string, str
   for (const cm of dashboardConfigMaps(model, generated)) {
     add(`${OUT.kubernetesDashboardsDir}/${cm.metadata.name}.yaml`, toYaml(cm));
   }
+  for (const np of networkPolicies(model)) {
+    add(`${OUT.kubernetesNetworkPoliciesDir}/${np.metadata.name}.yaml`, toYaml(np));
+  }
   for (const spec of kubernetesSecrets(model)) {
     const command = secretCreateCommand(model.kubernetes.namespace, {
       name: spec.name,
@@ -78,10 +82,11 @@ function readme(model: Model, d: KubernetesDeployment): string {
 | --- | --- |
 | \`values.yaml\` | Helm values: retention ${model.retention}, scrape interval ${model.scrapeInterval}, ${model.storage} Prometheus volume, Grafana persistence ${model.kubernetes.grafanaPersistenceSize}, ghmon's Alertmanager config (routing keys read from mounted Secrets), Grafana admin from a Secret |
 | \`helmfile.yaml\` | the release: \`${d.release}\` of \`${d.chart}\` ${d.version} in namespace \`${d.namespace}\` |
-| \`kustomization.yaml\` | what \`kubectl apply -k\` applies: the three directories below |
+| \`kustomization.yaml\` | what \`kubectl apply -k\` applies: the directories below except \`secrets/\` |
 | \`prometheusrules/\` | one PrometheusRule per rule file, labelled \`release: ${d.release}\` so that the chart's Prometheus selects it |
 | \`servicemonitors/\` | ${monitors.length === 0 ? 'none: no service is discovered in the cluster' : monitors.map((s) => `\`${s.name}\``).join(', ')}${monitors.length ? ': attach the `service` label the rules group by' : ''} |
 | \`dashboards/\` | one ConfigMap per Grafana dashboard, labelled for the chart's Grafana sidecar |
+| \`networkpolicies/\` | ${model.kubernetes.networkPolicy.enabled ? 'NetworkPolicies: only Grafana, Prometheus and the Alertmanager peers (and `kubernetes.networkPolicy.allowFrom`) reach Prometheus and Alertmanager' : 'none: `kubernetes.networkPolicy.enabled` is false — any pod of the cluster can reach Prometheus and Alertmanager'} |
 | \`secrets/\` | Secret templates **without values**, not applied by \`kubectl apply -k\` |
 ${outside.length ? `\nScraped outside the cluster (\`additionalScrapeConfigs\`): ${outside.map((s) => `\`${s.job}\``).join(', ')}.\n` : ''}
 Deploy from this directory (\`ghmon deploy kubernetes --dry-run\` prints the same with your --out path):
@@ -89,5 +94,23 @@ Deploy from this directory (\`ghmon deploy kubernetes --dry-run\` prints the sam
 \`\`\`sh
 ${deployCommands(d, '.').join('\n')}
 \`\`\`
+
+## Who can reach Prometheus and Alertmanager
+
+On Kubernetes they have no login: the Prometheus Operator's \`web\` settings hold TLS and HTTP headers but no
+basic-auth users, so the bcrypt \`web.config.file\` of out/compose/ has no equivalent here. ${
+    model.kubernetes.networkPolicy.enabled
+      ? `The NetworkPolicies in \`networkpolicies/\` are what keeps other pods out; they need a CNI that enforces NetworkPolicy
+(Calico, Cilium, most managed clusters — on one that does not, they are silently ignored). Reach the UIs with
+\`kubectl -n ${d.namespace} port-forward svc/<service> 9090\` (port-forward is not subject to NetworkPolicy), or add your
+ingress controller (which should authenticate) to \`kubernetes.networkPolicy.allowFrom\`.${
+          model.services.some((x) => x.push)
+            ? ' Push services write to the remote-write receiver through that ingress too: without an `allowFrom` peer for it, their samples are refused.'
+            : ''
+        }`
+      : '`kubernetes.networkPolicy.enabled` is false: every pod of the cluster can read all metrics, silence alerts and reload the configs.'
+  }
+TLS between the components is not generated (the chart's datasources, ServiceMonitors and alerting endpoints
+would all have to change with it); use a service mesh's mTLS if you need encryption inside the cluster.
 `;
 }
