@@ -1,13 +1,13 @@
 /**
- * `web.config.file` for Prometheus and Alertmanager (the Prometheus exporter-toolkit format, checked by
+ * `web.config.file` for Prometheus, Alertmanager and node_exporter (the exporter-toolkit format, checked by
  * `promtool check web-config`): bcrypt-hashed basic auth and, when certificates are given, TLS.
  *
  * ghmon never hashes a default password: `ghmon build` never sees one, and the bcrypt hash is made from the user's
  * own password by `ghmon web-config` (cli/web-config.ts, from the password file) or by the user (e.g.
  * `htpasswd -niBC 12 ghmon < password-file | cut -d: -f2`). The generated file is a template whose hash is the
  * placeholder `WEB_PASSWORD_BCRYPT`, filled at deploy time by `fillWebConfig` — so the filled file is itself a
- * secret (mounted, never written to out/). Prometheus' own scrape jobs for itself
- * and Alertmanager, and its Alertmanager client, then send `basic_auth` with `password_file` (`webClientAuth`).
+ * secret (mounted, never written to out/). Prometheus' own scrape jobs for itself, Alertmanager and node_exporter,
+ * and its Alertmanager client, then send `basic_auth` with `password_file` (`webClientAuth`).
  */
 
 export const WEB_PASSWORD_PLACEHOLDER = 'WEB_PASSWORD_BCRYPT';
