@@ -61,6 +61,9 @@ const FULL: MonitoringInput = {
   ],
   routing: { deadMansSwitch: { url: 'https://heartbeat.example.com/ping', bearerTokenFile: '/etc/secrets/hb' } },
   kubernetes: { namespace: 'observability', releaseName: 'kps', grafanaPersistenceSize: '20Gi' },
+  longTerm: {
+    remoteWrite: { url: 'https://vm.example.com/api/v1/write', bearerTokenFile: '/etc/secrets/long-term-token' },
+  },
 };
 
 function model(input: MonitoringInput): Model {
@@ -110,6 +113,7 @@ describe('config: kubernetes and compose sections', () => {
         grafanaAdmin: { name: 'ghmon-grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
         pagerduty: { name: 'ghmon-pagerduty', pageKey: 'page-routing-key', ticketKey: 'ticket-routing-key' },
         deadMansSwitch: { name: 'ghmon-deadmans-switch', key: 'bearer-token' },
+        longTerm: { name: 'ghmon-long-term', key: 'bearer-token' },
       },
     });
     expect(m.services[0]?.kubernetes).toEqual({
@@ -286,6 +290,60 @@ describe('values.yaml', () => {
     expect(get(FULL)).toBe(true);
   });
 
+  it('sends longTerm through the operator’s remoteWrite, field for field as prometheus.yml, the token from a Secret', () => {
+    const spec = (input: MonitoringInput) =>
+      parse(kubernetesFiles(model(input), generate(model(input))).get(OUT.kubernetesValues) ?? '').prometheus
+        .prometheusSpec;
+    expect(spec({ services: [svc] }).remoteWrite).toBeUndefined();
+    const [rw, ...rest] = spec(FULL).remoteWrite;
+    expect(rest).toEqual([]);
+    const [yml] = prometheusConfig(model(FULL)).remote_write ?? [];
+    expect(yml).toBeDefined();
+    expect(rw.url).toBe(yml?.url);
+    expect(rw.name).toBe(yml?.name);
+    expect(rw.remoteTimeout).toBe(yml?.remote_timeout);
+    expect(rw.authorization).toEqual({ type: 'Bearer', credentials: { name: 'ghmon-long-term', key: 'bearer-token' } });
+    expect(JSON.stringify(rw)).not.toContain('credentials_file');
+    // Every queue setting of prometheus.yml, under the operator's name, with the same value.
+    expect(Object.keys(rw.queueConfig)).toHaveLength(Object.keys(yml?.queue_config ?? {}).length);
+    expect(rw.queueConfig).toMatchObject({
+      capacity: yml?.queue_config.capacity,
+      minShards: yml?.queue_config.min_shards,
+      maxShards: yml?.queue_config.max_shards,
+      maxSamplesPerSend: yml?.queue_config.max_samples_per_send,
+      batchSendDeadline: yml?.queue_config.batch_send_deadline,
+      minBackoff: yml?.queue_config.min_backoff,
+      maxBackoff: yml?.queue_config.max_backoff,
+      retryOnRateLimit: yml?.queue_config.retry_on_http_429,
+    });
+    // Without a token file: no authorization, no Secret.
+    const open = { ...FULL, longTerm: { remoteWrite: { url: 'http://vm:8428/api/v1/write' } } };
+    expect(spec(open).remoteWrite[0].authorization).toBeUndefined();
+    expect(
+      kubernetesFiles(model(open), generate(model(open))).has(`${OUT.kubernetesSecretsDir}/ghmon-long-term.yaml`),
+    ).toBe(false);
+  });
+
+  it.each<[string, string | RegExp, string, RegExp]>([
+    ['a bad duration', 'remoteTimeout: 30s', 'remoteTimeout: 30x', /remoteWrite: .*not a valid duration/],
+    [
+      'a misspelt queue field',
+      'maxShards:',
+      'maxShard:',
+      /remoteWrite\[0\]\.queueConfig\.maxShard: not a RemoteWriteSpec field/,
+    ],
+  ])('kubernetes/promtool catches %s in remoteWrite', async (_, from, to, message) => {
+    const out = built(FULL);
+    const check = CHECKS.filter((c) => c.id === 'kubernetes/promtool');
+    expect((await runChecks(out, check)).findings).toEqual([]);
+    const p = join(out, OUT.kubernetesValues);
+    const before = readFileSync(p, 'utf8');
+    writeFileSync(p, before.replace(from, to));
+    expect(readFileSync(p, 'utf8')).not.toBe(before);
+    const { findings } = await runChecks(out, check);
+    expect(findings.map(formatFinding).join('\n')).toMatch(message);
+  });
+
   it('keeps the allow-list of free-form values short and explained', () => {
     expect(FREE_FORM.length).toBeLessThanOrEqual(6);
     for (const f of FREE_FORM) {
@@ -335,8 +393,8 @@ describe('values.yaml', () => {
     ],
     [
       'a list of maps not on the allow-list',
-      { prometheus: { prometheusSpec: { remoteWrite: [{ url: 'x' }] } } },
-      /remoteWrite.*list of maps/,
+      { prometheus: { prometheusSpec: { remoteRead: [{ url: 'x' }] } } },
+      /remoteRead.*list of maps/,
     ],
     ['a top-level typo', { prometheuss: {} }, /prometheuss.*did you mean "prometheus"/],
   ])('with %s', (_, values, problem) => {
@@ -696,6 +754,7 @@ describe('no secret value in out/', () => {
     expect(templates.filter((t) => !t.startsWith('ghmon-metrics-token-'))).toEqual([
       'ghmon-deadmans-switch.yaml',
       'ghmon-grafana-admin.yaml',
+      'ghmon-long-term.yaml',
       'ghmon-pagerduty.yaml',
     ]);
     const resources: string[] = readYaml(out, OUT.kubernetesKustomization).resources;

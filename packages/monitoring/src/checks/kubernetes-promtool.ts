@@ -1,7 +1,8 @@
 /**
  * `kubernetes/promtool`: the rule groups inside each PrometheusRule, written to a rule file of their own, pass
  * `promtool check rules`; the additionalScrapeConfigs in values.yaml, in a prometheus.yml of their own, pass
- * `promtool check config`. That is what the operator and Prometheus will load in the cluster.
+ * `promtool check config`, and so does `remoteWrite` mapped back to prometheus.yml's `remote_write`. That is what
+ * the operator and Prometheus will load in the cluster.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
 import { toYaml } from '../output/yaml.ts';
 import { stageWithCredentialStubs } from '../security/credential-stubs.ts';
-import { getPath } from '../targets/kubernetes/helm.ts';
+import { getPath, isMap } from '../targets/kubernetes/helm.ts';
+import { prometheusRemoteWrite } from '../targets/kubernetes/remote-write.ts';
 import type { Check } from './context.ts';
 import type { Finding } from './finding.ts';
 import { readKubernetesOutput } from './kubernetes-common.ts';
@@ -19,12 +21,16 @@ export const KUBERNETES_PROMTOOL = 'kubernetes/promtool';
 
 export const kubernetesPromtool: Check = {
   id: KUBERNETES_PROMTOOL,
-  description: 'promtool check rules on each PrometheusRule, check config on additionalScrapeConfigs',
+  description: 'promtool check rules on each PrometheusRule, check config on additionalScrapeConfigs and remoteWrite',
   async run(ctx) {
     const bin = findBinary('promtool');
     if (!bin) return [missingTool(KUBERNETES_PROMTOOL, 'promtool', 'prometheus')];
     const findings: Finding[] = [];
     const k8s = readKubernetesOutput(ctx, KUBERNETES_PROMTOOL, findings);
+    const lineOf = (path: (string | number)[]) => {
+      const line = k8s.values?.line(path);
+      return line !== undefined ? { line } : {};
+    };
     const rules = k8s.objects.filter((o) => o.kind === 'PrometheusRule');
     if (rules.length === 0 && k8s.kustomization) {
       findings.push({
@@ -44,7 +50,31 @@ export const kubernetesPromtool: Check = {
           findings.push({ ...f, message: f.message.replaceAll(file, 'spec.groups') });
         }
       }
+      const remoteWrite = getPath(k8s.values?.value, ['prometheus', 'prometheusSpec', 'remoteWrite']);
+      const remote = (Array.isArray(remoteWrite) ? remoteWrite : []).map((spec, i) => {
+        const { config, unknown } = prometheusRemoteWrite(isMap(spec) ? spec : {});
+        for (const k of unknown) {
+          findings.push({
+            check: KUBERNETES_PROMTOOL,
+            severity: 'error',
+            file: OUT.kubernetesValues,
+            ...lineOf(['prometheus', 'prometheusSpec', 'remoteWrite', i, ...k.split('.')]),
+            message: `prometheus.prometheusSpec.remoteWrite[${i}].${k}: not a RemoteWriteSpec field ghmon generates`,
+          });
+        }
+        return config;
+      });
       const scrape = getPath(k8s.values?.value, ['prometheus', 'prometheusSpec', 'additionalScrapeConfigs']);
+      if (remote.length > 0) {
+        const { file } = stageWithCredentialStubs(toYaml({ remote_write: remote }, ''), tmp, tmp);
+        const result = await runTool(bin, ['check', 'config', file]);
+        for (const f of toolFindings(KUBERNETES_PROMTOOL, OUT.kubernetesValues, result)) {
+          findings.push({
+            ...f,
+            message: `prometheus.prometheusSpec.remoteWrite: ${f.message.replaceAll(file, 'prometheus.yml')}`,
+          });
+        }
+      }
       if (scrape !== undefined) {
         // Secret files (metrics tokens) exist only in the Prometheus pods: stubs here (security/credential-stubs.ts).
         const { file } = stageWithCredentialStubs(toYaml({ scrape_configs: scrape }, ''), tmp, tmp);

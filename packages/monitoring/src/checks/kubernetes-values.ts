@@ -30,6 +30,10 @@ export const FREE_FORM: readonly { path: string; why: string }[] = [
     why: 'a map of label name → value, `{}` in the chart',
   },
   {
+    path: 'prometheus.prometheusSpec.remoteWrite',
+    why: "a list of the operator's RemoteWriteSpec (longTerm); kubernetes/promtool maps each back to prometheus.yml remote_write and runs promtool check config on it",
+  },
+  {
     path: 'alertmanager.config',
     why: "the Alertmanager configuration file itself (kubernetes/amtool runs amtool check-config on it, merged with the chart's default as Helm merges it)",
   },

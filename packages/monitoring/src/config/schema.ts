@@ -335,6 +335,8 @@ export const kubernetesSchema = z
         }).prefault({}),
         /** Bearer token of the dead man's switch, when `routing.deadMansSwitch.bearerTokenFile` is set. */
         deadMansSwitch: secretRef('ghmon-deadmans-switch', { key: 'bearer-token' }).prefault({}),
+        /** Bearer token of the long-term store, when `longTerm.remoteWrite.bearerTokenFile` is set. */
+        longTerm: secretRef('ghmon-long-term', { key: 'bearer-token' }).prefault({}),
       })
       .prefault({}),
   })

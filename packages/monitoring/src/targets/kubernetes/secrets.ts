@@ -51,6 +51,16 @@ export function kubernetesSecrets(model: Model): SecretSpec[] {
           },
         ]
       : []),
+    ...(model.longTerm?.remoteWrite.bearerTokenFile
+      ? [
+          {
+            // Read by the operator itself (remoteWrite authorization.credentials): not mounted anywhere.
+            name: s.longTerm.name,
+            alertmanager: false,
+            keys: [{ key: s.longTerm.key, what: 'bearer token of the long-term store (longTerm.remoteWrite)' }],
+          },
+        ]
+      : []),
     ...tokenScrapedServices(model.services).map((t) => ({
       name: t.secret,
       alertmanager: false,

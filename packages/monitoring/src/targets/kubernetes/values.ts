@@ -1,13 +1,16 @@
 /**
  * values.yaml for kube-prometheus-stack: the seed's settings (30d retention, 15s scrape interval, the 100Gi
  * volumeClaimTemplate, the Cloudflare Workers scrape job, Grafana persistence 10Gi) with the Grafana admin
- * password from an existing Secret and the PagerDuty routing keys mounted from a Secret. Every key exists in the
+ * password from an existing Secret and the PagerDuty routing keys mounted from a Secret; `longTerm` as the operator's
+ * remoteWrite. Every key exists in the
  * chart's values (checked by `kubernetes/values`): Helm silently ignores a misspelt key.
  */
 import { type AlertmanagerConfig, alertmanagerConfig } from '../../alertmanager/config.ts';
 import { EXTRA_ALERT } from '../../conventions.ts';
+import { remoteWriteConfigs } from '../../longterm/model.ts';
 import type { Model } from '../../model/model.ts';
 import { prometheusConfig, type ScrapeConfig } from '../../prometheus/config.ts';
+import { type OperatorRemoteWrite, operatorRemoteWrite } from './remote-write.ts';
 import { inClusterModel, inClusterPrometheusModel, kubernetesSecrets } from './secrets.ts';
 
 export interface KubePrometheusStackValues {
@@ -24,6 +27,8 @@ export interface KubePrometheusStackValues {
       additionalScrapeConfigs?: ScrapeConfig[];
       /** Mounted at /etc/prometheus/secrets/<name>/ (metrics tokens). */
       secrets?: string[];
+      /** `longTerm`: the operator's RemoteWriteSpec, the token from a Secret reference. */
+      remoteWrite?: OperatorRemoteWrite[];
     };
   };
   alertmanager: { config: AlertmanagerConfig; alertmanagerSpec: { secrets: string[]; replicas?: number } };
@@ -73,6 +78,13 @@ export function kubernetesValues(model: Model): KubePrometheusStackValues {
         },
         ...(scrape.length > 0 ? { additionalScrapeConfigs: scrape } : {}),
         ...(promSecrets.length > 0 ? { secrets: promSecrets } : {}),
+        ...(model.longTerm
+          ? {
+              remoteWrite: remoteWriteConfigs(model.longTerm).map((rw) =>
+                operatorRemoteWrite(rw, { name: s.longTerm.name, key: s.longTerm.key }),
+              ),
+            }
+          : {}),
       },
     },
     alertmanager: {
