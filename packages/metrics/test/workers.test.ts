@@ -24,6 +24,8 @@ import {
   encodeWriteRequest,
   REMOTE_WRITE_HEADERS,
   RemoteWriter,
+  type RemoteWriteTarget,
+  remoteWriteAuthorization,
   remoteWriteBody,
   validateLabels,
 } from '../src/workers/index.ts';
@@ -322,6 +324,111 @@ describe('RemoteWriter (fake receiver)', () => {
     expect(samplesOfB(5)).toHaveLength(1); // never a second 0 after a push that may have landed
     expect(errors).toEqual(['remote write (400)', 'remote write (no answer)']);
     expect(writer.stats).toMatchObject({ pushes: 4, accepted: 2 });
+  });
+
+  it('sends basicAuth as RFC 7617 Basic credentials (UTF-8, base64), in place of a bearer token', async () => {
+    const metrics = new HttpMetrics();
+    const rx = fakeReceiver();
+    const password = 'pässwörd-✓-€'; // beyond Latin-1: btoa alone would throw
+    const writer = new RemoteWriter({
+      metrics,
+      labels: LABELS,
+      target: { url: 'http://rx.test/', basicAuth: { username: 'ghmon', password } },
+      intervalMs: 0,
+      fetch: rx.fetch,
+    });
+    metrics.observe(0, '/a', 200, 0.001);
+    await writer.schedule();
+    // Computed independently: Node's Buffer, UTF-8.
+    const expected = `Basic ${Buffer.from(`ghmon:${password}`, 'utf8').toString('base64')}`;
+    expect(rx.requests[0]?.headers.authorization).toBe(expected);
+    expect(Buffer.from(expected.slice(6), 'base64').toString('utf8')).toBe(`ghmon:${password}`);
+    expect(rx.requests[0]?.headers).toMatchObject(REMOTE_WRITE_HEADERS);
+    expect(remoteWriteAuthorization({ url: 'x', basicAuth: { username: 'Aladdin', password: 'open sesame' } })).toBe(
+      'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==', // RFC 7617's own example
+    );
+    expect(remoteWriteAuthorization({ url: 'x', bearerToken: 't' })).toBe('Bearer t');
+    expect(remoteWriteAuthorization({ url: 'x' })).toBeUndefined();
+  });
+
+  it('refuses bearerToken with basicAuth, or a malformed basicAuth, naming the field and never the password', async () => {
+    const password = 'hunter2-hunter2';
+    const both = { url: 'http://rx.test/', bearerToken: 'tok', basicAuth: { username: 'ghmon', password } };
+    const refusals: [unknown, RegExp][] = [
+      [both, /remoteWrite: give either bearerToken or basicAuth, not both/],
+      [{ url: 'x', basicAuth: { username: '', password } }, /basicAuth\.username: expected a non-empty string/],
+      [{ url: 'x', basicAuth: { username: 'a:b', password } }, /basicAuth\.username: may not contain ":"/],
+      [
+        { url: 'x', basicAuth: { username: 'ghmon', password: undefined } },
+        /basicAuth\.password: expected a non-empty/,
+      ],
+      [{ url: 'x', basicAuth: { username: 'ghmon', password: '' } }, /basicAuth\.password: expected a non-empty/],
+      [
+        { url: 'x', basicAuth: { username: 'ghmon', password: `${password}\n` } },
+        /basicAuth\.password: contains control/,
+      ],
+    ];
+    for (const [target, message] of refusals) {
+      const fromWriter = (() => {
+        try {
+          new RemoteWriter({ labels: LABELS, target: target as RemoteWriteTarget });
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(fromWriter).toBeInstanceOf(TypeError);
+      expect((fromWriter as Error).message).toMatch(message);
+      expect((fromWriter as Error).message).not.toContain('hunter2');
+    }
+    // A target from a function (the Workers bindings, read at every push): to onError, nothing sent, no push counted.
+    const rx = fakeReceiver();
+    const errors: [unknown, string][] = [];
+    const metrics = new HttpMetrics();
+    const writer = new RemoteWriter({
+      metrics,
+      labels: LABELS,
+      target: () => both,
+      fetch: rx.fetch,
+      onError: (error, where) => errors.push([error, where]),
+    });
+    metrics.observe(0, '/a', 200, 0.001);
+    await writer.schedule();
+    expect(rx.requests).toHaveLength(0);
+    expect(writer.stats.pushes).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.[1]).toBe('remote write');
+    expect(String(errors[0]?.[0])).toMatch(/TypeError: remoteWrite: give either bearerToken or basicAuth, not both/);
+    expect(String(errors[0]?.[0])).not.toContain('hunter2');
+  });
+
+  it('a 401 is reported like any failed push, and a receiver echoing the credentials has them redacted', async () => {
+    const password = 'correct-horse-battery';
+    const echoed = Buffer.from(`ghmon:${password}`).toString('base64');
+    const metrics = new HttpMetrics();
+    const errors: [unknown, string][] = [];
+    const echo = (async (_url: string | URL | Request, init?: RequestInit) => {
+      const authorization = new Headers(init?.headers).get('authorization');
+      return new Response(`bad credentials: ${authorization} (${password})`, { status: 401 });
+    }) as typeof fetch;
+    const writer = new RemoteWriter({
+      metrics,
+      labels: LABELS,
+      target: { url: 'http://rx.test/api/v1/write', basicAuth: { username: 'ghmon', password } },
+      intervalMs: 0,
+      fetch: echo,
+      onError: (error, where) => errors.push([error, where]),
+    });
+    metrics.observe(0, '/a', 200, 0.001);
+    await writer.schedule();
+    expect(writer.stats).toMatchObject({ pushes: 1, accepted: 0, last: { status: 401 } });
+    expect(writer.stats.last?.error).toBe('bad credentials: Basic [redacted] ([redacted])');
+    expect(errors.map(([, where]) => where)).toEqual(['remote write (401)']);
+    const reported = String(errors[0]?.[0]);
+    expect(reported).toMatch(/remote write to http:\/\/rx\.test\/api\/v1\/write failed: 401/);
+    for (const output of [reported, JSON.stringify(writer.stats)]) {
+      expect(output).not.toContain(password);
+      expect(output).not.toContain(echoed);
+    }
   });
 
   it('skips a push when the target is undefined, and never throws into the caller', async () => {

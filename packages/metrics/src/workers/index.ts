@@ -11,6 +11,11 @@
  *   {
  *     labels: { service: 'api', job: 'cloudflare-workers', runtime: 'workers', team: 'platform' },
  *     remoteWrite: (env) => ({ url: env.REMOTE_WRITE_URL, bearerToken: env.REMOTE_WRITE_TOKEN }),
+ *     // To ghmon's Compose Prometheus (its receiver is behind the web config's basic auth) instead:
+ *     // remoteWrite: (env) => ({
+ *     //   url: env.REMOTE_WRITE_URL,
+ *     //   basicAuth: { username: 'ghmon', password: env.REMOTE_WRITE_PASSWORD },
+ *     // }),
  *     routes: ['/users/:id'],
  *   },
  *   { fetch: (request, env, ctx) => app.fetch(request, env, ctx) },
@@ -28,6 +33,7 @@ export {
   pushRemoteWrite,
   REMOTE_WRITE_HEADERS,
   type RemoteWriteTarget,
+  remoteWriteAuthorization,
   remoteWriteBody,
   retryable,
 } from './remote-write.ts';

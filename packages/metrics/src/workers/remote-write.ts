@@ -25,12 +25,70 @@ export interface RemoteWriteTarget {
    */
   url: string;
   /**
-   * Sent as `Authorization: Bearer <token>`. Prometheus' receiver has no authentication of its own: put it behind
-   * a proxy that checks this token (the push path's authentication is its own piece of work; this is the seam).
+   * Sent as `Authorization: Bearer <token>`. Prometheus' receiver does not check bearer tokens: use this with a
+   * proxy in front of it that does (or a receiver that takes tokens). At most one of `bearerToken` and `basicAuth`.
    */
   bearerToken?: string;
+  /**
+   * Sent as `Authorization: Basic base64(username:password)` (RFC 7617, UTF-8). This is what Prometheus' own
+   * `--web.config.file` checks — ghmon's Compose output puts the receiver behind it, user `ghmon` with the password
+   * of `ghmon-web-auth/password`. At most one of `bearerToken` and `basicAuth`. The password is never logged nor
+   * put in an error: failures name the field, and a receiver's error text has it replaced by `[redacted]`.
+   */
+  basicAuth?: { username: string; password: string };
   /** Extra request headers (e.g. a Cloudflare Access service token's `CF-Access-Client-Id`/`-Secret`). */
   headers?: Readonly<Record<string, string>>;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Base64 of the UTF-8 bytes of `text` (`btoa` alone takes Latin-1 only). */
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * The `Authorization` header a target sends, or undefined for none. Throws a TypeError naming the field (never its
+ * value) when the target is misconfigured: both `bearerToken` and `basicAuth`, or a `basicAuth` field that is not
+ * a non-empty string, holds control characters (e.g. the newline at the end of a secret's file) or, for the
+ * username, a colon (RFC 7617).
+ */
+export function remoteWriteAuthorization(target: RemoteWriteTarget): string | undefined {
+  const { bearerToken, basicAuth } = target;
+  if (bearerToken !== undefined && basicAuth !== undefined) {
+    throw new TypeError('remoteWrite: give either bearerToken or basicAuth, not both');
+  }
+  if (basicAuth !== undefined) {
+    const { username, password } = (basicAuth ?? {}) as Partial<typeof basicAuth>;
+    if (typeof username !== 'string' || username === '') {
+      throw new TypeError('remoteWrite.basicAuth.username: expected a non-empty string');
+    }
+    if (username.includes(':') || CONTROL.test(username)) {
+      throw new TypeError('remoteWrite.basicAuth.username: may not contain ":" or control characters (RFC 7617)');
+    }
+    if (typeof password !== 'string' || password === '') {
+      throw new TypeError('remoteWrite.basicAuth.password: expected a non-empty string (is the secret bound?)');
+    }
+    if (CONTROL.test(password)) {
+      throw new TypeError(
+        'remoteWrite.basicAuth.password: contains control characters (a trailing newline from the secret file?)',
+      );
+    }
+    return `Basic ${base64Utf8(`${username}:${password}`)}`;
+  }
+  return bearerToken !== undefined ? `Bearer ${bearerToken}` : undefined;
+}
+
+/** Replaces every credential of `target` in `text` (a receiver's error body may echo the request). */
+function redact(text: string, target: RemoteWriteTarget, authorization: string | undefined): string {
+  const secrets = [target.basicAuth?.password, target.bearerToken, authorization?.slice(authorization.indexOf(' ') + 1)]
+    .filter((s): s is string => typeof s === 'string' && s !== '')
+    .sort((a, b) => b.length - a.length);
+  for (const secret of secrets) text = text.replaceAll(secret, '[redacted]');
+  return text;
 }
 
 /** The compressed body of a WriteRequest holding `series`. */
@@ -45,14 +103,18 @@ export interface PushResult {
   error?: string;
 }
 
-/** POSTs one body. Never throws: the outcome is in the result. */
+/**
+ * POSTs one body. Never throws for what the receiver or the network does: the outcome is in the result. A
+ * misconfigured target is a TypeError (`remoteWriteAuthorization`), thrown before anything is sent.
+ */
 export async function pushRemoteWrite(
   target: RemoteWriteTarget,
   body: Uint8Array<ArrayBuffer>,
   options: { timeoutMs: number; fetch: typeof fetch },
 ): Promise<PushResult> {
+  const authorization = remoteWriteAuthorization(target);
   const headers: Record<string, string> = { ...target.headers, ...REMOTE_WRITE_HEADERS };
-  if (target.bearerToken !== undefined) headers.authorization = `Bearer ${target.bearerToken}`;
+  if (authorization !== undefined) headers.authorization = authorization;
   try {
     const response = await options.fetch(target.url, {
       method: 'POST',
@@ -65,9 +127,13 @@ export async function pushRemoteWrite(
       return { status: response.status };
     }
     const text = await response.text().catch(() => '');
-    return { status: response.status, error: text.slice(0, 300).trim() || response.statusText };
+    return {
+      status: response.status,
+      error: redact(text, target, authorization).slice(0, 300).trim() || response.statusText,
+    };
   } catch (error) {
-    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { error: redact(message, target, authorization) };
   }
 }
 

@@ -33,6 +33,7 @@ import {
   type PushResult,
   pushRemoteWrite,
   type RemoteWriteTarget,
+  remoteWriteAuthorization,
   remoteWriteBody,
   retryable,
 } from './remote-write.ts';
@@ -40,7 +41,11 @@ import {
 export interface RemoteWriterOptions {
   /** The metrics to push. Default: the isolate-wide instance (`defaultHttpMetrics()`). */
   metrics?: HttpMetrics;
-  /** Where to push; a function is called at every push (undefined: skip this push). */
+  /**
+   * Where to push; a function is called at every push (undefined: skip this push). A target with both
+   * `bearerToken` and `basicAuth` (or a malformed `basicAuth`) is a TypeError: here for an object, and to
+   * `onError` at each push, with nothing sent, for a function's.
+   */
   target: RemoteWriteTarget | (() => RemoteWriteTarget | undefined);
   /**
    * Labels on every series: the service's target labels as ghmon would attach them to a scraped target — at
@@ -155,6 +160,7 @@ export class RemoteWriter {
   constructor(options: RemoteWriterOptions) {
     this.metrics = options.metrics ?? defaultHttpMetrics();
     const target = options.target;
+    if (typeof target !== 'function') remoteWriteAuthorization(target);
     this.target = typeof target === 'function' ? target : () => target;
     this.instanceLabel = options.instanceLabel ?? 'instance';
     validateLabels(options.labels, this.instanceLabel);
@@ -278,6 +284,7 @@ export class RemoteWriter {
     try {
       const target = this.target();
       if (target === undefined) return;
+      remoteWriteAuthorization(target); // a misconfigured target: reported below, nothing sent, no push counted
       this.lastPushAt = this.now();
       const { series, timestamp, fresh } = this.collect();
       this.lastTimestamp = timestamp;
