@@ -262,6 +262,16 @@ describe('docker-compose.yml', () => {
     expect(compose(built(FULL)).services.prometheus?.command).toContain('--web.enable-remote-write-receiver');
   });
 
+  it('tells how a push service authenticates to the receiver behind the web config, only when there is one', async () => {
+    const readme = (out: string) => readFileSync(join(out, OUT.composeReadme), 'utf8');
+    const withPush = readme(built(FULL));
+    expect(withPush).toContain("`edge` pushes to Prometheus' remote-write receiver (`/api/v1/write`)");
+    expect(withPush).toContain("`basicAuth: { username: 'ghmon', password: env.REMOTE_WRITE_PASSWORD }`");
+    expect(withPush).toContain('the password of `ghmon-web-auth/password` as a Workers secret');
+    const greyhaven = readme(await builtGreyhaven());
+    expect(greyhaven).not.toMatch(/remote-write|basicAuth|Workers secret/);
+  });
+
   it('provisions the generated dashboards with the Grafana generator’s provider and datasource uid', async () => {
     const out = await builtGreyhaven();
     const grafana = compose(out).services.grafana;
