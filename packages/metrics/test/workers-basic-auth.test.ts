@@ -136,7 +136,7 @@ describe('Workers push with basicAuth into a Prometheus behind the Compose web c
       await until(() => output.slice(before).includes('remote write (401) failed'), 'the 401 warning', 10_000);
       expect(output.slice(before)).toMatch(/remote write to http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write failed: 401/);
       expect(await requestsOf(service)).toEqual([]);
-    expect(secretsIn(output)).toEqual([]);
+      expect(secretsIn(output)).toEqual([]);
       expect(secretsIn(JSON.stringify(state))).toEqual([]);
     },
     60_000,
