@@ -33,6 +33,7 @@ describe('config defaults are the seed system', () => {
       memoryPercent: { threshold: 85, for: '5m', severity: 'critical' },
       targetDown: { for: '1m', severity: 'critical' },
       trafficStopped: { minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' },
+      pageKeepFiringFor: '10m',
     });
   });
 
@@ -77,6 +78,11 @@ describe('bad config names the field path', () => {
       { services: [svc], thresholds: { errorRatio: { threshold: 2 } } },
       'thresholds.errorRatio.threshold: expected a ratio below 1',
     ],
+    [
+      { services: [svc], thresholds: { pageKeepFiringFor: '10' } },
+      'thresholds.pageKeepFiringFor: expected a Prometheus duration such as 10m, or 0s to turn it off',
+    ],
+    [{ services: [svc], thresholds: { pageKeepFiringFor: 600 } }, 'thresholds.pageKeepFiringFor: '],
     [
       { services: [svc], routing: { page: { routingKeyFile: 'key.txt' } } },
       'routing.page.routingKeyFile: expected an absolute path',

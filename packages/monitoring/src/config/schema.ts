@@ -77,6 +77,17 @@ export const thresholdsSchema = z
         severity: severity.default('warning'),
       })
       .default({ minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' }),
+    /**
+     * How long a paging alert (severity `critical`, routed to the page receiver) whose condition is a windowed
+     * ratio or quantile — HighErrorRate, CriticalLatencyP99, ErrorBudgetBurnFast — keeps firing after its
+     * condition cleared (Prometheus ≥ 2.42 `keep_firing_for`), so that an incident that flaps around its
+     * threshold pages once instead of once per burst. `0s` turns it off. It changes only when an alert
+     * resolves, never when it fires.
+     */
+    pageKeepFiringFor: z
+      .string()
+      .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration such as 10m, or 0s to turn it off')
+      .default('10m'),
   })
   .default({
     errorRatio: { threshold: 0.01, for: '5m', severity: 'critical', minRequestsPerSecond: 0.1 },
@@ -86,6 +97,7 @@ export const thresholdsSchema = z
     memoryPercent: { threshold: 85, for: '5m', severity: 'critical' },
     targetDown: { for: '1m', severity: 'critical' },
     trafficStopped: { minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' },
+    pageKeepFiringFor: '10m',
   });
 
 const objective = z.number().gt(0, 'expected a number above 0').lt(100, 'expected a number below 100');

@@ -6,6 +6,7 @@
  */
 import { ALERT, GROUP, LABEL, RECORD, runbookFile } from '../conventions.ts';
 import type { Model } from '../model/model.ts';
+import { keepFiring } from './keep-firing.ts';
 import type { AlertingRule, RuleGroup } from './types.ts';
 
 export function runbookUrl(model: Model, alert: string): string {
@@ -26,10 +27,14 @@ export function seedAlertGroups(model: Model): RuleGroup[] {
     spec: { for: string; severity: string },
     summary: string,
     description: string,
+    // A windowed ratio or quantile, which oscillates around its threshold while an incident flaps: when it
+    // pages, it keeps firing for `pageKeepFiringFor` (keep-firing.ts). CPU and memory never get it.
+    oscillates = false,
   ): AlertingRule => ({
     alert: name,
     expr,
     for: spec.for,
+    ...(oscillates ? keepFiring(model, spec.severity) : {}),
     labels: { [LABEL.severity]: spec.severity },
     annotations: { summary, description, runbook_url: runbookUrl(model, name) },
   });
@@ -45,6 +50,7 @@ export function seedAlertGroups(model: Model): RuleGroup[] {
           t.errorRatio,
           `High error rate on {{ $labels.${S} }} ({{ $value | humanizePercentage }})`,
           `{{ $value | humanizePercentage }} of requests to {{ $labels.${S} }} have failed with a 5xx for ${t.errorRatio.for} (threshold ${num(t.errorRatio.threshold * 100)}%${t.errorRatio.minRequestsPerSecond > 0 ? `, at ${num(t.errorRatio.minRequestsPerSecond)} requests/s or more` : ''}).`,
+          true,
         ),
         alert(
           ALERT.highLatencyP95,
@@ -52,6 +58,7 @@ export function seedAlertGroups(model: Model): RuleGroup[] {
           t.latencyP95,
           `High p95 latency on {{ $labels.${S} }} ({{ $value | humanizeDuration }})`,
           `95th percentile latency of {{ $labels.${S} }} has been above ${num(t.latencyP95.threshold)}s for ${t.latencyP95.for}.`,
+          true,
         ),
         alert(
           ALERT.criticalLatencyP99,
@@ -59,6 +66,7 @@ export function seedAlertGroups(model: Model): RuleGroup[] {
           t.latencyP99,
           `Critical p99 latency on {{ $labels.${S} }} ({{ $value | humanizeDuration }})`,
           `99th percentile latency of {{ $labels.${S} }} has been above ${num(t.latencyP99.threshold)}s for ${t.latencyP99.for}.`,
+          true,
         ),
         alert(
           ALERT.highCpuUsage,

@@ -21,6 +21,7 @@ import {
   type SloKind,
 } from '../conventions.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
+import { keepFiring } from './keep-firing.ts';
 import { runbookUrl } from './seed-alerts.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
 
@@ -158,6 +159,7 @@ function alerts(model: Model, s: ServiceModel, sli: Sli): AlertingRule[] {
     {
       alert: EXTRA_ALERT.budgetBurnFast,
       expr: burnCondition(s.name, sli, PAGE_WINDOWS),
+      ...keepFiring(model, SEVERITY.critical),
       labels: { [LABEL.severity]: SEVERITY.critical, [S]: s.name, [LABEL.slo]: sli.kind },
       annotations: {
         summary: `{{ $labels.${S} }} is burning its ${sli.kind} error budget fast ({{ $value | humanizePercentage }} ${what})`,
