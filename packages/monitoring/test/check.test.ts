@@ -84,6 +84,14 @@ describe('ghmon check', () => {
       /ErrorBudgetBurnFast/,
     ],
     [
+      'promtool/tests',
+      'the pages without keep_firing_for (each burst of a flapping incident would page again)',
+      'prometheus/rules/golden-signals-alerts.yml',
+      /\n\s+keep_firing_for: 10m/g,
+      '',
+      /HighErrorRate, time: 20m[\s\S]*CriticalLatencyP99, time: 24m|CriticalLatencyP99, time: 24m[\s\S]*HighErrorRate, time: 20m/,
+    ],
+    [
       'contract',
       "a rule grouping by the seed's Python label `endpoint`",
       'prometheus/rules/golden-signals.yml',

@@ -4,8 +4,11 @@
  * meaning, independently of the rule expressions; promtool then checks the rules in out/ against them.
  * Inputs use a 1m step: promtool's engine caps a query at 10,000 samples, and 1m keeps `[3d]` at 4,320.
  */
+import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
+import { parseDuration } from '../config/duration.ts';
 import { ALERT, EXTRA_ALERT, LABEL, SEVERITY, SLO_KIND } from '../conventions.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
+import { pageKeepFiringFor } from '../rules/keep-firing.ts';
 import { errorBudget } from '../rules/slo.ts';
 import {
   alertmanagerLabels,
@@ -14,6 +17,9 @@ import {
   durationSeries,
   type InputSeries,
   nodeLabels,
+  phasedCounter,
+  phasedDurationSeries,
+  phasedRequestSeries,
   prometheusLabels,
   requestSeries,
   selector,
@@ -45,6 +51,116 @@ function healthy(s: ServiceModel, steps: number): InputSeries[] {
 
 function sev(severity: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [LABEL.severity]: severity, ...extra };
+}
+
+/** Whole minutes of a duration, rounded up (cases step by 1m). */
+function minutes(duration: string): number {
+  return Math.ceil((parseDuration(duration) ?? 0) / 60_000);
+}
+
+/** A percentage for a case name, without float noise (1.1, not 1.1000000000000001). */
+function pct(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(6))}%`;
+}
+
+/**
+ * keep_firing_for: an incident whose condition stops holding at minute `clears` (worked out from the alert's
+ * meaning). Prometheus keeps the alert firing, with the labels and annotations of its last evaluation that held
+ * (promtool 2.42 shows that evaluation's `$value`), for keep_firing_for after the first evaluation that does not
+ * hold. Two cases: still firing at the last minute it is kept, and resolved at the next one.
+ */
+function keptFiringCases(
+  keepFiringFor: string,
+  c: {
+    alertname: string;
+    name: string;
+    clears: number;
+    input: (steps: number) => InputSeries[];
+    fires: ExpectedAlert[];
+  },
+): AlertCase[] {
+  const kept = Math.max(1, minutes(keepFiringFor));
+  const still = c.clears + kept - 1;
+  const resolved = c.clears + kept;
+  const input = c.input(resolved + 5);
+  return [
+    {
+      alertname: c.alertname,
+      name: `${c.name}: the condition clears at ${c.clears}m and the alert still fires at ${still}m (keep_firing_for ${keepFiringFor})`,
+      input,
+      evalTime: `${still}m`,
+      fires: c.fires,
+    },
+    {
+      alertname: c.alertname,
+      name: `${c.name}: the condition clears at ${c.clears}m and the alert has resolved at ${resolved}m (keep_firing_for ${keepFiringFor})`,
+      input,
+      evalTime: `${resolved}m`,
+      fires: [],
+    },
+  ];
+}
+
+/**
+ * HighErrorRate when it pages: errors just above the threshold until `end`, then none while traffic goes on.
+ * One clean minute in the 5m window leaves 4/5 of the ratio, below the threshold: the condition clears at end+1.
+ */
+function errorRatioKeptFiring(model: Model, s: ServiceModel): AlertCase[] {
+  const t = model.thresholds.errorRatio;
+  const kff = pageKeepFiringFor(model, t.severity);
+  if (!kff) return [];
+  // Enough requests that one error more than the threshold is within 5/4 of it (and above the traffic floor).
+  const perMin = Math.max(1000, Math.ceil(t.minRequestsPerSecond * 600), Math.ceil(10 / t.threshold));
+  const errors = Math.min(perMin, Math.floor(perMin * t.threshold) + 1);
+  const end = minutes(t.for) + 5;
+  return keptFiringCases(kff, {
+    alertname: ALERT.highErrorRate,
+    name: `${s.name}: ${pct(errors / perMin)} of requests fail for ${end}m, then none`,
+    clears: end + 1,
+    input: (steps) =>
+      phasedRequestSeries(s, [
+        [perMin - errors, errors, end],
+        [perMin, 0, steps - end],
+      ]),
+    fires: [{ labels: sev(t.severity, { [S]: s.name }), value: errors / perMin }],
+  });
+}
+
+/**
+ * A latency alert when it pages: every request in the bucket above the threshold until `end`, then every one in
+ * the lowest bucket. With k fast minutes in the 5m window the slow bucket holds (5-k)/5 of the requests and the
+ * quantile q interpolates within it at (q - k/5) / (1 - k/5); the condition clears at the first k where that is
+ * no longer above the threshold, and the alert shows the value of the minute before.
+ */
+function latencyKeptFiring(
+  model: Model,
+  s: ServiceModel,
+  alertname: string,
+  spec: { threshold: number; for: string; severity: string },
+  q: number,
+): AlertCase[] {
+  const kff = pageKeepFiringFor(model, spec.severity);
+  const bounds = [0, ...HTTP_DURATION_BUCKETS];
+  const upperIndex = bounds.findIndex((b) => b > spec.threshold);
+  const fast = HTTP_DURATION_BUCKETS[0] ?? 0.01;
+  if (!kff || upperIndex < 1 || spec.threshold <= fast) return [];
+  const upper = bounds[upperIndex] as number;
+  const lower = bounds[upperIndex - 1] as number;
+  const at = (k: number) => lower + ((upper - lower) * (q - k / 5)) / (1 - k / 5);
+  let k = 1;
+  while (k < 5 && at(k) > spec.threshold) k++;
+  const end = minutes(spec.for) + 5;
+  return keptFiringCases(kff, {
+    alertname,
+    name: `${s.name}: every request takes between ${lower}s and ${upper}s for ${end}m, then under ${fast}s`,
+    clears: end + k,
+    input: (steps) =>
+      phasedDurationSeries(s, [
+        [600, upper, end],
+        [600, fast, steps - end],
+      ]),
+    fires: [{ labels: sev(spec.severity, { [S]: s.name }), value: at(k - 1) }],
+  });
 }
 
 function seedCases(model: Model, s: ServiceModel): AlertCase[] {
@@ -88,8 +204,11 @@ function seedCases(model: Model, s: ServiceModel): AlertCase[] {
           },
         ]
       : []),
+    ...errorRatioKeptFiring(model, s),
     latencyCase(s, ALERT.highLatencyP95, t.latencyP95, 0.95),
     latencyCase(s, ALERT.criticalLatencyP99, t.latencyP99, 0.99),
+    ...latencyKeptFiring(model, s, ALERT.highLatencyP95, t.latencyP95, 0.95),
+    ...latencyKeptFiring(model, s, ALERT.criticalLatencyP99, t.latencyP99, 0.99),
     {
       alertname: ALERT.highLatencyP95,
       name: `${s.name}: all requests fast`,
@@ -167,7 +286,7 @@ function saturationCases(model: Model): AlertCase[] {
   ];
 }
 
-function sloCases(s: ServiceModel): AlertCase[] {
+function sloCases(model: Model, s: ServiceModel): AlertCase[] {
   const out: AlertCase[] = [];
   const kinds: { kind: string; objective: number }[] = [
     { kind: SLO_KIND.availability, objective: s.slo.availability.objective },
@@ -180,7 +299,7 @@ function sloCases(s: ServiceModel): AlertCase[] {
     const fast = Math.min(0.5, budget * 30);
     const slow = budget * 5;
     const quiet = budget * 0.5;
-    const input = (ratio: number, steps: number) => badEvents(s, kind, ratio, steps);
+    const input = (ratio: number, steps: number) => badEvents(s, kind, [[ratio, steps]]);
     out.push(
       {
         alertname: EXTRA_ALERT.budgetBurnFast,
@@ -211,29 +330,76 @@ function sloCases(s: ServiceModel): AlertCase[] {
         fires: [],
       },
     );
+    out.push(...burnFastKeptFiring(model, s, kind, budget));
   }
   return out;
 }
 
-/** Traffic with a given ratio of bad events: 5xx for availability, requests over the threshold for latency. */
-function badEvents(s: ServiceModel, kind: string, ratio: number, steps: number): InputSeries[] {
-  const perMin = 10_000;
-  const bad = Math.round(perMin * ratio);
-  if (kind === SLO_KIND.availability) return requestSeries(s, perMin - bad, bad, steps);
+/**
+ * ErrorBudgetBurnFast kept firing: 5h of good traffic, then 40 minutes at 32× the budget, then good traffic
+ * again. The 1h ratio passes 14.4× after 27 minutes of the burst (the page) and holds 40/60 × 32 = 21.3× for
+ * the whole hour after it began; the 6h ratio (at most 40/340 × 32 = 3.8×) never reaches 6×, so only the
+ * 1h & 5m leg pages, and the alert's value is the 1h ratio. When the errors stop the 5m ratio falls to
+ * 4/5 and 3/5 of 32× (25.6×, 19.2×: still above 14.4×), then 2/5 (12.8×): the condition clears 3 minutes after.
+ */
+function burnFastKeptFiring(model: Model, s: ServiceModel, kind: string, budget: number): AlertCase[] {
+  const kff = pageKeepFiringFor(model, SEVERITY.critical);
+  const ratio = budget * 32;
+  if (!kff || ratio >= 1) return [];
+  const good = 300;
+  const burst = 40;
+  const end = good + burst;
+  return keptFiringCases(kff, {
+    alertname: EXTRA_ALERT.budgetBurnFast,
+    name: `${s.name} ${kind}: ${pct(ratio)} bad events (32× the budget) for ${burst}m after ${good / 60}h of good ones, then none`,
+    clears: end + 3,
+    input: (steps) =>
+      badEvents(s, kind, [
+        [0, good],
+        [ratio, burst],
+        [0, steps - end],
+      ]),
+    fires: [
+      {
+        labels: sev(SEVERITY.critical, { [S]: s.name, [LABEL.slo]: kind }),
+        value: (burst * Math.round(BAD_EVENTS_PER_MIN * ratio)) / (60 * BAD_EVENTS_PER_MIN),
+      },
+    ],
+  });
+}
+
+const BAD_EVENTS_PER_MIN = 10_000;
+
+/**
+ * Traffic through phases of a given ratio of bad events: 5xx for availability, requests over the threshold for
+ * latency.
+ */
+function badEvents(
+  s: ServiceModel,
+  kind: string,
+  phases: readonly (readonly [ratio: number, steps: number])[],
+): InputSeries[] {
+  const perMin = BAD_EVENTS_PER_MIN;
+  const bad = (ratio: number) => Math.round(perMin * ratio);
+  if (kind === SLO_KIND.availability)
+    return phasedRequestSeries(
+      s,
+      phases.map(([ratio, steps]) => [perMin - bad(ratio), bad(ratio), steps]),
+    );
   const threshold = s.slo.latency?.threshold ?? 0.5;
   const base = targetLabels(s);
   const req = { ...base, method: 'GET', route: '/users/:id', status: '200' };
   const bounds = [0.01, 0.05, 0.1, 0.5, 1, 2, 5];
+  const all = phasedCounter(phases.map(([, steps]) => [perMin, steps]));
   return [
     ...bounds.map((b) => ({
       series: selector('http_request_duration_seconds_bucket', { ...req, le: String(b) }),
-      values: counter(b < threshold ? 0 : b === threshold ? perMin - bad : perMin, steps),
+      values: phasedCounter(
+        phases.map(([ratio, steps]) => [b < threshold ? 0 : b === threshold ? perMin - bad(ratio) : perMin, steps]),
+      ),
     })),
-    {
-      series: selector('http_request_duration_seconds_bucket', { ...req, le: '+Inf' }),
-      values: counter(perMin, steps),
-    },
-    { series: selector('http_request_duration_seconds_count', req), values: counter(perMin, steps) },
+    { series: selector('http_request_duration_seconds_bucket', { ...req, le: '+Inf' }), values: all },
+    { series: selector('http_request_duration_seconds_count', req), values: all },
   ];
 }
 
@@ -456,7 +622,7 @@ export function alertCases(model: Model): Map<string, AlertCase[]> {
   const all = [
     ...model.services.flatMap((s) => seedCases(model, s)),
     ...saturationCases(model),
-    ...model.services.flatMap(sloCases),
+    ...model.services.flatMap((s) => sloCases(model, s)),
     ...healthCases(model),
     ...metaCases(model),
   ];

@@ -33,6 +33,21 @@ export function counter(perStep: number, steps: number): string {
   return `0+${perStep}x${steps}`;
 }
 
+/**
+ * A counter growing by each phase's `perStep` for its `steps` steps, one phase after the other
+ * (`[[12, 10], [0, 20]]` → `0+12x10 120+0x19`: 12 a step for 10 steps, then flat). One phase is `counter()`.
+ */
+export function phasedCounter(phases: readonly (readonly [perStep: number, steps: number])[]): string {
+  const parts: string[] = [];
+  let value = 0;
+  for (const [perStep, steps] of phases) {
+    if (steps <= 0) continue;
+    parts.push(parts.length === 0 ? counter(perStep, steps) : `${value + perStep}+${perStep}x${steps - 1}`);
+    value += perStep * steps;
+  }
+  return parts.join(' ');
+}
+
 /** A counter that grows for `growSteps`, then stays flat for `flatSteps`. */
 export function counterThenFlat(perStep: number, growSteps: number, flatSteps: number): string {
   return `0+${perStep}x${growSteps} ${perStep * growSteps}+0x${flatSteps}`;
@@ -42,10 +57,26 @@ const REQ_LABELS = { method: 'GET', route: '/users/:id' };
 
 /** http_requests_total for a service: `ok` 200s and `errors` 500s per step. */
 export function requestSeries(s: ServiceModel, ok: number, errors: number, steps: number): InputSeries[] {
+  return phasedRequestSeries(s, [[ok, errors, steps]]);
+}
+
+/** http_requests_total for a service through phases of `ok` 200s and `errors` 500s per step. */
+export function phasedRequestSeries(
+  s: ServiceModel,
+  phases: readonly (readonly [ok: number, errors: number, steps: number])[],
+): InputSeries[] {
   const base = { ...targetLabels(s), ...REQ_LABELS };
-  const out = [{ series: selector(requests.name, { ...base, status: '200' }), values: counter(ok, steps) }];
-  if (errors > 0)
-    out.push({ series: selector(requests.name, { ...base, status: '500' }), values: counter(errors, steps) });
+  const out = [
+    {
+      series: selector(requests.name, { ...base, status: '200' }),
+      values: phasedCounter(phases.map(([o, , n]) => [o, n])),
+    },
+  ];
+  if (phases.some(([, e]) => e > 0))
+    out.push({
+      series: selector(requests.name, { ...base, status: '500' }),
+      values: phasedCounter(phases.map(([, e, n]) => [e, n])),
+    });
   return out;
 }
 
@@ -54,14 +85,30 @@ export function requestSeries(s: ServiceModel, ok: number, errors: number, steps
  * is `bound` (so histogram_quantile(q) = lower + (bound - lower) * q), and `fast` of them in the lowest bucket.
  */
 export function durationSeries(s: ServiceModel, perStep: number, bound: number, steps: number): InputSeries[] {
+  return phasedDurationSeries(s, [[perStep, bound, steps]]);
+}
+
+/** The duration histogram through phases of `perStep` requests a step, all in the bucket with upper bound `bound`. */
+export function phasedDurationSeries(
+  s: ServiceModel,
+  phases: readonly (readonly [perStep: number, bound: number, steps: number])[],
+): InputSeries[] {
   const base = { ...targetLabels(s), ...REQ_LABELS, status: '200' };
   const bounds = [...HTTP_DURATION_BUCKETS.map(String), '+Inf'];
   const series = bounds.map((le) => ({
     series: selector(`${duration.name}_bucket`, { ...base, le }),
-    values: le === '+Inf' || Number(le) >= bound ? counter(perStep, steps) : counter(0, steps),
+    values: phasedCounter(
+      phases.map(([perStep, bound, steps]) => [le === '+Inf' || Number(le) >= bound ? perStep : 0, steps]),
+    ),
   }));
-  series.push({ series: selector(`${duration.name}_count`, base), values: counter(perStep, steps) });
-  series.push({ series: selector(`${duration.name}_sum`, base), values: counter(perStep * bound, steps) });
+  series.push({
+    series: selector(`${duration.name}_count`, base),
+    values: phasedCounter(phases.map(([perStep, , steps]) => [perStep, steps])),
+  });
+  series.push({
+    series: selector(`${duration.name}_sum`, base),
+    values: phasedCounter(phases.map(([perStep, bound, steps]) => [perStep * bound, steps])),
+  });
   return series;
 }
 

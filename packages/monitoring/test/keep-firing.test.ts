@@ -1,0 +1,125 @@
+/**
+ * `thresholds.pageKeepFiringFor`: the pages whose condition is a windowed ratio or quantile keep firing after it
+ * clears (so a flapping incident pages once); nothing else changes. promtool runs the generated cases in
+ * check.test.ts (Grey Haven's build and the fixture with `pageKeepFiringFor: '5m'`) and build.test.ts (golden).
+ */
+import { describe, expect, it } from 'vitest';
+import { alertCases } from '../src/alert-tests/cases.ts';
+import { alertTestFiles } from '../src/alert-tests/index.ts';
+import { validateConfig } from '../src/config/load.ts';
+import { buildModel, type Model } from '../src/model/model.ts';
+import { ruleFiles } from '../src/rules/index.ts';
+import { type AlertingRule, isAlert } from '../src/rules/types.ts';
+
+const services = [
+  {
+    name: 'web',
+    runtime: 'typescript',
+    scrape: { targets: ['127.0.0.1:1'] },
+    slo: { latency: { objective: 99, threshold: 0.5 } },
+  },
+  { name: 'edge', runtime: 'workers', push: { protocol: 'remote-write' } },
+];
+
+const modelWith = (thresholds: Record<string, unknown> = {}): Model =>
+  buildModel(validateConfig({ services, thresholds }));
+
+const alertRules = (model: Model): AlertingRule[] =>
+  ruleFiles(model)
+    .flatMap((f) => f.groups.flatMap((g) => g.rules))
+    .filter(isAlert);
+
+/** alertname → the keep_firing_for of its rules (one value per rule, undefined when absent). */
+function keepFiringByAlert(model: Model): Record<string, (string | undefined)[]> {
+  const out: Record<string, (string | undefined)[]> = {};
+  for (const r of alertRules(model)) out[r.alert] = [...(out[r.alert] ?? []), r.keep_firing_for];
+  return out;
+}
+
+const OSCILLATING_PAGES = ['HighErrorRate', 'CriticalLatencyP99', 'ErrorBudgetBurnFast'];
+
+describe('pageKeepFiringFor', () => {
+  it('defaults to 10m on the error-ratio, p99 latency and fast burn-rate pages, and on nothing else', () => {
+    const model = modelWith();
+    expect(model.thresholds.pageKeepFiringFor).toBe('10m');
+    const byAlert = keepFiringByAlert(model);
+    for (const [alert, values] of Object.entries(byAlert)) {
+      const expected = OSCILLATING_PAGES.includes(alert) ? '10m' : undefined;
+      expect(
+        values.every((v) => v === expected),
+        `${alert}: ${JSON.stringify(values)}`,
+      ).toBe(true);
+    }
+    // In particular not on the pages that are facts (a target down) or causes (memory).
+    expect(byAlert.ServiceTargetDown).toEqual([undefined]);
+    expect(byAlert.HighMemoryUsage).toEqual([undefined]);
+    expect(byAlert.ErrorBudgetBurnSlow?.every((v) => v === undefined)).toBe(true);
+  });
+
+  it('changes only when an alert resolves: expressions, for, labels and annotations are those without it', () => {
+    const strip = (rules: AlertingRule[]) => rules.map(({ keep_firing_for: _, ...rest }) => rest);
+    expect(strip(alertRules(modelWith()))).toEqual(alertRules(modelWith({ pageKeepFiringFor: '0s' })));
+  });
+
+  it('0s turns it off: no rule has it and no generated test expects it', () => {
+    const model = modelWith({ pageKeepFiringFor: '0s' });
+    expect(alertRules(model).filter((r) => r.keep_firing_for !== undefined)).toEqual([]);
+    const names = [...alertCases(model).values()].flat().map((c) => c.name);
+    expect(names.filter((n) => n.includes('keep_firing_for'))).toEqual([]);
+  });
+
+  it('follows the severity: a latency or error alert configured as a warning (a ticket) never keeps firing', () => {
+    const model = modelWith({
+      pageKeepFiringFor: '5m',
+      errorRatio: { threshold: 0.02, severity: 'warning' },
+      latencyP95: { threshold: 0.3, severity: 'critical' },
+    });
+    const byAlert = keepFiringByAlert(model);
+    expect(byAlert.HighErrorRate).toEqual([undefined]);
+    expect(byAlert.HighLatencyP95).toEqual(['5m']);
+    expect(byAlert.CriticalLatencyP99).toEqual(['5m']);
+    const cases = alertCases(model);
+    const kept = (alert: string) => (cases.get(alert) ?? []).filter((c) => c.name.includes('keep_firing_for'));
+    expect(kept('HighErrorRate')).toEqual([]);
+    expect(kept('HighLatencyP95')).toHaveLength(4); // two services, two cases each
+  });
+
+  it('generates, per kept alert, a case still firing before keep_firing_for has passed and one resolved after', () => {
+    const model = modelWith();
+    const cases = alertCases(model);
+    for (const alert of OSCILLATING_PAGES) {
+      const kept = (cases.get(alert) ?? []).filter((c) => c.name.includes('keep_firing_for 10m'));
+      // HighErrorRate and the p99 for the scraped and the pushed service; the burn for each SLO (web has two).
+      expect(kept.length, alert).toBe(alert === 'ErrorBudgetBurnFast' ? 6 : 4);
+      for (let i = 0; i < kept.length; i += 2) {
+        const [still, resolved] = [kept[i], kept[i + 1]];
+        const [clears, stillAt, resolvedAt] = [
+          Number(/clears at (\d+)m/.exec(still?.name ?? '')?.[1]),
+          Number(still?.evalTime.replace(/m$/, '')),
+          Number(resolved?.evalTime.replace(/m$/, '')),
+        ];
+        expect(stillAt - clears).toBe(9);
+        expect(resolvedAt - clears).toBe(10);
+        expect(still?.fires).toHaveLength(1);
+        expect(still?.fires[0]?.value).toBeGreaterThan(0);
+        expect(resolved?.fires).toEqual([]);
+      }
+    }
+  });
+
+  it('the kept alert shows the value of its last evaluation that held (as promtool 2.42 does)', () => {
+    const files = alertTestFiles(modelWith());
+    const fast = files.get('prometheus/tests/error-budget-burn-fast.test.yml');
+    const test = fast?.tests.find((t) => t.name.includes('web availability') && t.name.includes('still fires'));
+    // 40 minutes at 3.2% in the 1h window: 40/60 × 3.2% (the burst itself is not what the alert shows).
+    expect(test?.alert_rule_test[0]?.exp_alerts[0]?.exp_annotations.summary).toBe(
+      'web is burning its availability error budget fast (2.133% requests failing)',
+    );
+    const p99 = files.get('prometheus/tests/critical-latency-p99.test.yml');
+    const kept = p99?.tests.find((t) => t.name.includes('web') && t.name.includes('still fires'));
+    // 4 fast minutes of 5 in the window: the p99 sits 95% into the 1s–2s bucket.
+    expect(kept?.alert_rule_test[0]?.exp_alerts[0]?.exp_annotations.summary).toBe(
+      'Critical p99 latency on web (1.95s)',
+    );
+  });
+});
