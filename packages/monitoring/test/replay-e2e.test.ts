@@ -1,7 +1,7 @@
 /**
  * `ghmon replay` end to end on the output of `ghmon build` for Grey Haven's config: promtool runs every
- * scenario against out/'s rules and the seed's. One replay run (four scenarios, the ones the seed's known
- * flaws show in) feeds every assertion here; the figures about the seed come from that real promtool run.
+ * scenario against out/'s rules and the seed's. One replay run (the scenarios the seed's known flaws show in,
+ * and the flapping one keep_firing_for is for) feeds every assertion here; the figures about the seed come from that real promtool run.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { MARKER } from '../src/output/write.ts';
 import type { ReplayReport, ScenarioReport } from '../src/replay/run.ts';
 import { GREYHAVEN_CONFIG, ghmon, type RunResult, readTree, tempDir } from './helpers.ts';
 
-const SCENARIO_IDS = ['total-outage', 'crash', 'low-traffic-error', 'blip-60s'];
+const SCENARIO_IDS = ['total-outage', 'crash', 'low-traffic-error', 'blip-60s', 'flapping'];
 const promtool = findBinary('promtool');
 
 describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
@@ -33,7 +33,7 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
   it('runs end to end and prints progress, the figures table and the goals', () => {
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
-    for (const id of SCENARIO_IDS) expect(run.out).toMatch(new RegExp(`\\[\\d/4\\] ${id} `));
+    for (const id of SCENARIO_IDS) expect(run.out).toMatch(new RegExp(`\\[\\d/${SCENARIO_IDS.length}\\] ${id} `));
     expect(run.out).toMatch(/scenario\s+expected \| page\s+ticket\s+false pages \| page\s+ticket\s+false pages/);
     expect(run.out).toMatch(/^total-outage\s+page\s+\| \S+/m);
     expect(run.out).toMatch(/Goals \(issue 4\): ghmon meets \d+ of 4; the seed \d+ of 4\./);
@@ -97,6 +97,16 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
       // lifts the ratio (to ~6%) for 4m45s only, so HighErrorRate goes pending and never fires.
       expect(scenario('low-traffic-error').results.seed).toMatchObject({ firstPage: null, pages: 0 });
     });
+  });
+
+  it("flapping errors page once with ghmon's rules (keep_firing_for), a new incident per burst with the seed's", () => {
+    const { ours, seed } = scenario('flapping').results;
+    expect(ours.falsePages).toBe(0);
+    expect(ours.pages).toBeGreaterThan(0);
+    // Each paging alert fires once, without a break, however many bursts the incident has.
+    const paged = ours.episodes.filter((e) => e.notification === 'page').map((e) => e.alertname);
+    expect(paged).toEqual([...new Set(paged)]);
+    expect(seed.falsePages).toBeGreaterThan(0);
   });
 
   it('leaves test files that promtool runs again from out/replay/tests/ with the same result', async () => {
