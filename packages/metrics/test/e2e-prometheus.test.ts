@@ -7,47 +7,30 @@
  * windows have enough samples within seconds. Traffic is bounded: 8 client loops on 127.0.0.1 for at most ~60s,
  * with injected 20% errors and 30ms latency on the id routes.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpMetrics } from '@greyhaven/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../../examples/ts-service/src/service.ts';
+import { freePort, type RunningPrometheus, type Sample, startPrometheus } from '../../../test/support/prometheus.ts';
 import { until } from './helpers.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const PROMETHEUS = '/usr/bin/prometheus';
 const SERVICE = 'ts-service';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 let dir: string;
 let service: Service;
-let prometheus: ChildProcess | undefined;
-let promUrl: string;
+let prometheus: RunningPrometheus | undefined;
 let stopTraffic = false;
 let traffic: Promise<void> | undefined;
-let prometheusLog = '';
 
-interface Vector {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(expr: string): Promise<Vector[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; data?: { resultType: string; result: Vector[] } };
-  expect(body.status).toBe('success');
-  return body.data?.result ?? [];
+/** Throws unless Prometheus answers `success` (inside `until`, that fails the test). */
+async function query(expr: string): Promise<Sample[]> {
+  if (!prometheus) throw new Error('prometheus not started');
+  return prometheus.query(expr);
 }
 
 beforeAll(async () => {
@@ -84,28 +67,7 @@ export default defineMonitoring({
   const config = join(out, 'prometheus/prometheus.yml');
   expect(readFileSync(config, 'utf8')).toContain(target);
 
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  mkdirSync(join(dir, 'tsdb'));
-  prometheus = spawn(
-    PROMETHEUS,
-    [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  prometheus.stderr?.on('data', (d: Buffer) => {
-    prometheusLog = (prometheusLog + d.toString()).slice(-20_000);
-  });
-  await until(
-    async () => {
-      if (prometheus?.exitCode !== null) throw new Error(`prometheus exited:\n${prometheusLog}`);
-      return fetch(`${promUrl}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    },
-    'prometheus ready',
-    30_000,
-  );
+  prometheus = await startPrometheus({ configFile: config, dir: join(dir, 'prometheus') });
 
   // Bounded traffic: 8 loops until stopped, at most 60s.
   const deadline = Date.now() + 60_000;
@@ -123,12 +85,7 @@ export default defineMonitoring({
 afterAll(async () => {
   stopTraffic = true;
   await traffic;
-  if (prometheus && prometheus.exitCode === null) {
-    const exited = new Promise((r) => prometheus?.once('exit', r));
-    prometheus.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (prometheus.exitCode === null) prometheus.kill('SIGKILL');
-  }
+  await prometheus?.stop();
   await service?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -145,9 +102,9 @@ describe('Prometheus scrapes the example service with the generated config and r
   }, 60_000);
 
   it('records greyhaven:http_rps, greyhaven:http_errors:rate5m:by_service and greyhaven:http_request_duration:p95', async () => {
-    let rps: Vector[] = [];
-    let errors: Vector[] = [];
-    let p95: Vector[] = [];
+    let rps: Sample[] = [];
+    let errors: Sample[] = [];
+    let p95: Sample[] = [];
     await until(
       async () => {
         rps = await query('greyhaven:http_rps');
