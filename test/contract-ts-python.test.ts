@@ -17,8 +17,7 @@
  * so no series is born with its only increase.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +25,9 @@ import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
 import { HttpMetrics } from '@greyhaven/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../examples/ts-service/src/service.ts';
+import { freePort, type RunningPrometheus, type Sample, startPrometheus } from './support/prometheus.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PROMETHEUS = '/usr/bin/prometheus';
 const PYTHON = '/usr/bin/python3';
 const TS = 'ts-service';
 const PY = 'fastapi-service';
@@ -63,14 +62,6 @@ const SCRIPT: Step[] = [
 const INSTRUMENTED_PER_PASS = SCRIPT.filter((s) => !s.path.startsWith('/admin/')).length;
 const ERRORS_PER_PASS = 1;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 async function until<T>(fn: () => Promise<T | undefined>, what: string, limitMs: number): Promise<T> {
   const end = Date.now() + limitMs;
   for (;;) {
@@ -84,27 +75,14 @@ async function until<T>(fn: () => Promise<T | undefined>, what: string, limitMs:
 let dir: string;
 let tsService: Service | undefined;
 let python: ChildProcess | undefined;
-let prometheus: ChildProcess | undefined;
-let promUrl: string;
+let prometheus: RunningPrometheus | undefined;
 const urls: Record<string, string> = {};
 let logs = '';
 let evalTime = 0;
 
-interface Vector {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${promUrl}${path}`);
-  const body = (await res.json()) as { status: string; data: T; error?: string };
-  if (body.status !== 'success') throw new Error(`${path}: ${body.error}`);
-  return body.data;
-}
-
-async function query(expr: string, time?: number): Promise<Vector[]> {
-  const at = time === undefined ? '' : `&time=${time}`;
-  return (await api<{ result: Vector[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}${at}`)).result;
+async function query(expr: string, time?: number): Promise<Sample[]> {
+  if (!prometheus) throw new Error('prometheus not started');
+  return prometheus.query(expr, time);
 }
 
 async function runScript(base: string): Promise<void> {
@@ -134,7 +112,7 @@ async function scrapedTotals(total: number): Promise<number> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ghmon-contract-'));
-  const [tsPort, pyPort, promPort] = [await freePort(), await freePort(), await freePort()];
+  const [tsPort, pyPort] = [await freePort(), await freePort()];
 
   tsService = createService({ metrics: new HttpMetrics(), poolSize: 10 });
   urls[TS] = await tsService.listen(tsPort, '127.0.0.1');
@@ -185,28 +163,7 @@ export default defineMonitoring({
   const config = join(out, 'prometheus/prometheus.yml');
   expect(readFileSync(config, 'utf8')).toContain(`job_name: ${PY}`);
 
-  promUrl = `http://127.0.0.1:${promPort}`;
-  mkdirSync(join(dir, 'tsdb'));
-  prometheus = spawn(
-    PROMETHEUS,
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  prometheus.stderr?.on('data', (d: Buffer) => {
-    logs = (logs + d.toString()).slice(-20_000);
-  });
-  await until(
-    async () => {
-      if (prometheus?.exitCode !== null) throw new Error(`prometheus exited:\n${logs}`);
-      return (await fetch(`${promUrl}/-/ready`)).ok ? true : undefined;
-    },
-    'prometheus ready',
-    30_000,
-  );
+  prometheus = await startPrometheus({ configFile: config, dir: join(dir, 'prometheus') });
   await until(
     async () => ((await query(`up{service=~"${TS}|${PY}"} == 1`)).length === 2 ? true : undefined),
     'both targets up',
@@ -234,7 +191,7 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  await stop(prometheus);
+  await prometheus?.stop();
   await stop(python);
   await tsService?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
