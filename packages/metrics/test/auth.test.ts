@@ -17,7 +17,7 @@ import {
   timingSafeEqualString,
 } from '@greyhaven/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startPrometheus } from './auth-real-prometheus.ts';
+import { startScrapingPrometheus } from './auth-real-prometheus.ts';
 import { close, listen } from './helpers.ts';
 
 const TOKEN = 'test-token-7f3a9c2e1b';
@@ -107,7 +107,7 @@ describe('a real Prometheus scraping a token-protected /metrics', () => {
     const target = new URL(base).host;
     const job = (name: string, auth: string) =>
       `  - job_name: ${name}\n${auth}    static_configs: [{ targets: ['${target}'] }]\n`;
-    const prom = await startPrometheus(
+    const prom = await startScrapingPrometheus(
       job('with-token', '    authorization: { type: Bearer, credentials_file: $DIR/token }\n') +
         job('without-token', '') +
         job('wrong-token', '    authorization: { type: Bearer, credentials_file: $DIR/wrong }\n'),

@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { HttpMetrics, instrumentNodeHandler, metricsMiddleware, nodeMetricsHandler } from '@greyhaven/metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { startPrometheus } from './auth-real-prometheus.ts';
+import { startScrapingPrometheus } from './auth-real-prometheus.ts';
 import { close, listen, OPENMETRICS_ACCEPT, promtoolCheck } from './helpers.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -160,7 +160,9 @@ describe('what /metrics then serves', () => {
       expect(text).toMatch(/route="__overflow__"/);
 
       const target = new URL(base).host;
-      const prom = await startPrometheus(`  - job_name: hostile\n    static_configs: [{ targets: ['${target}'] }]\n`);
+      const prom = await startScrapingPrometheus(
+        `  - job_name: hostile\n    static_configs: [{ targets: ['${target}'] }]\n`,
+      );
       try {
         const [t] = await prom.settled(['hostile']);
         expect(t).toMatchObject({ health: 'up', lastError: '' });
