@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth } from '../../../test/support/prometheus.ts';
 import { validateConfig } from '../../monitoring/src/config/load.ts';
 import { OUT } from '../../monitoring/src/conventions.ts';
 import { generate } from '../../monitoring/src/generate.ts';
 import { buildModel } from '../../monitoring/src/model/model.ts';
 import { DEFAULT_WEB_USER, fillWebConfig } from '../../monitoring/src/security/web-config.ts';
-import { basicAuth } from '../../monitoring/test/web-auth-prometheus.ts';
 import {
   bundleWorker,
   type RunningPrometheus,

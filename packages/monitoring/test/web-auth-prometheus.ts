@@ -1,17 +1,14 @@
 /**
- * A real Prometheus (Debian's /usr/bin/prometheus) behind a `--web.config.file`, scraping itself with
+ * A real Prometheus (test/support/prometheus.ts) behind a `--web.config.file`, scraping itself with
  * `basic_auth.password_file` (what out/compose's prometheus.yml does): for the web-config tests.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { basicAuth, startPrometheus } from '../../../test/support/prometheus.ts';
 import { toYaml } from '../src/output/yaml.ts';
 import { DEFAULT_WEB_USER, webClientAuth } from '../src/security/web-config.ts';
-import { freePort } from '../src/stack/ports.ts';
 
-export const basicAuth = (user: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-});
+export { basicAuth } from '../../../test/support/prometheus.ts';
 
 export interface AuthPrometheus {
   base: string;
@@ -32,77 +29,36 @@ export async function startAuthPrometheus(opts: {
   user?: string;
 }): Promise<AuthPrometheus> {
   const user = opts.user ?? DEFAULT_WEB_USER;
-  const dir = mkdtempSync(join(opts.dir, 'prometheus-'));
-  const port = await freePort();
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    toYaml(
-      {
-        global: { scrape_interval: '1s' },
-        scrape_configs: [
-          {
-            job_name: 'prometheus',
-            ...webClientAuth(opts.passwordFile, user),
-            static_configs: [{ targets: [`127.0.0.1:${port}`] }],
-          },
-        ],
-      },
-      '',
-    ),
-  );
-  mkdirSync(join(dir, 'tsdb'));
-  const proc = spawn(
-    '/usr/bin/prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--web.config.file=${opts.webConfigFile}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr.on('data', (d: Buffer) => {
-    log = (log + d.toString()).slice(-20_000);
+  const prom = await startPrometheus({
+    dir: mkdtempSync(join(opts.dir, 'prometheus-')),
+    config: ({ port }) =>
+      toYaml(
+        {
+          global: { scrape_interval: '1s' },
+          scrape_configs: [
+            {
+              job_name: 'prometheus',
+              ...webClientAuth(opts.passwordFile, user),
+              static_configs: [{ targets: [`127.0.0.1:${port}`] }],
+            },
+          ],
+        },
+        '',
+      ),
+    args: [`--web.config.file=${opts.webConfigFile}`],
+    headers: basicAuth(user, opts.password),
   });
-  const exited = new Promise((r) => proc.once('exit', r));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-    await exited;
-  };
-  const base = `http://127.0.0.1:${port}`;
-  const auth = basicAuth(user, opts.password);
-  try {
-    const deadline = Date.now() + 30_000;
-    while (
-      !(await fetch(`${base}/-/ready`, { headers: auth }).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (proc.exitCode !== null) throw new Error(`prometheus exited:\n${log}`);
-      if (Date.now() > deadline) throw new Error(`prometheus not ready (with the password):\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
   return {
-    base,
+    base: prom.url,
     async selfScrapeUp(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       let up: string | undefined;
       while (up !== '1' && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 250));
-        const q = (await (await fetch(`${base}/api/v1/query?query=up`, { headers: auth })).json()) as {
-          data: { result: { value: [number, string] }[] };
-        };
-        up = q.data.result[0]?.value[1];
+        up = (await prom.query('up'))[0]?.value[1];
       }
       return up;
     },
-    stop,
+    stop: prom.stop,
   };
 }
