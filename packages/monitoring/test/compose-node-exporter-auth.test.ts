@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { basicAuth, freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { JOB, OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
@@ -21,20 +22,15 @@ import { buildModel } from '../src/model/model.ts';
 import { toYaml } from '../src/output/yaml.ts';
 import type { ScrapeConfig } from '../src/prometheus/config.ts';
 import { fillWebConfig } from '../src/security/web-config.ts';
-import { freePort } from '../src/stack/ports.ts';
 import { tempDir } from './helpers.ts';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
-const PROMETHEUS = '/usr/bin/prometheus';
 const SECRETS_MOUNT = '/run/secrets/';
 
 const dir = tempDir('ghmon-compose-node-exporter-');
 /** Stands in for /run/secrets/: Compose mounts `$GHMON_SECRETS_DIR/<name>/<key>` there as `<name>.<key>`. */
 const secrets = join(dir, 'secrets');
 const password = randomBytes(18).toString('base64url');
-const basic = (user: string, pw: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`,
-});
 
 const files = generate(
   buildModel(
@@ -51,6 +47,7 @@ const onHost = (path: string) =>
   path.startsWith(SECRETS_MOUNT) ? join(secrets, path.slice(SECRETS_MOUNT.length)) : path;
 
 const procs: ChildProcess[] = [];
+let prometheus: RunningPrometheus | undefined;
 let neBase = '';
 let nePort = 0;
 
@@ -101,11 +98,12 @@ beforeAll(async () => {
       '--collector.time',
       '--log.level=warn',
     ],
-    async () => (await fetch(`${neBase}/metrics`, { headers: basic('ghmon', password) })).ok,
+    async () => (await fetch(`${neBase}/metrics`, { headers: basicAuth('ghmon', password) })).ok,
   );
 }, 60_000);
 
 afterAll(async () => {
+  await prometheus?.stop();
   await Promise.all(
     procs.map(async (p) => {
       if (p.exitCode !== null || p.signalCode !== null) return;
@@ -130,9 +128,9 @@ describe('out/compose node_exporter behind the web config (real node_exporter, r
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Basic/);
     expect(await none.text()).not.toMatch(/node_exporter_build_info/);
-    expect((await fetch(`${neBase}/metrics`, { headers: basic('ghmon', 'changeme') })).status).toBe(401);
-    expect((await fetch(`${neBase}/metrics`, { headers: basic('admin', password) })).status).toBe(401);
-    const ok = await fetch(`${neBase}/metrics`, { headers: basic('ghmon', password) });
+    expect((await fetch(`${neBase}/metrics`, { headers: basicAuth('ghmon', 'changeme') })).status).toBe(401);
+    expect((await fetch(`${neBase}/metrics`, { headers: basicAuth('admin', password) })).status).toBe(401);
+    const ok = await fetch(`${neBase}/metrics`, { headers: basicAuth('ghmon', password) });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/^node_exporter_build_info\{.*version="1\.5\.0"/m);
   });
@@ -151,7 +149,7 @@ describe('out/compose node_exporter behind the web config (real node_exporter, r
     const { basic_auth: _, ...noAuthJob } = withAuth;
     const withoutAuth = { ...noAuthJob, job_name: `${JOB.nodeExporter}-no-auth` };
     const promDir = join(dir, 'prometheus');
-    mkdirSync(join(promDir, 'tsdb'), { recursive: true });
+    mkdirSync(promDir);
     const config = join(promDir, 'prometheus.yml');
     writeFileSync(
       config,
@@ -160,40 +158,15 @@ describe('out/compose node_exporter behind the web config (real node_exporter, r
     const check = spawnSync('promtool', ['check', 'config', config], { encoding: 'utf8' });
     expect(check.status, check.stdout + check.stderr).toBe(0);
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    await start(
-      PROMETHEUS,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(promDir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      async () => (await fetch(`${base}/-/ready`)).ok,
-    );
+    prometheus = await startPrometheus({ configFile: config, dir: promDir });
 
-    interface Target {
-      labels: { job: string };
-      health: string;
-      lastError: string;
-    }
-    const deadline = Date.now() + 30_000;
-    let targets: Target[] = [];
-    while (Date.now() < deadline) {
-      const t = (await (await fetch(`${base}/api/v1/targets`)).json()) as { data: { activeTargets: Target[] } };
-      targets = t.data.activeTargets;
-      if (targets.length === 2 && targets.every((x) => x.health !== 'unknown')) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const byJob = Object.fromEntries(targets.map((t) => [t.labels.job, t]));
+    const targets = await prometheus.settled([JOB.nodeExporter, `${JOB.nodeExporter}-no-auth`]);
+    const byJob = Object.fromEntries(targets.map((t) => [t.job, t]));
     expect(byJob[JOB.nodeExporter], JSON.stringify(targets)).toMatchObject({ health: 'up', lastError: '' });
     expect(byJob[`${JOB.nodeExporter}-no-auth`]?.health).toBe('down');
     expect(byJob[`${JOB.nodeExporter}-no-auth`]?.lastError).toMatch(/401/);
 
-    const q = (await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent('up')}`)).json()) as {
-      data: { result: { metric: { job: string }; value: [number, string] }[] };
-    };
-    const up = Object.fromEntries(q.data.result.map((r) => [r.metric.job, r.value[1]]));
+    const up = Object.fromEntries((await prometheus.query('up')).map((r) => [r.metric.job, r.value[1]]));
     expect(up).toEqual({ [JOB.nodeExporter]: '1', [`${JOB.nodeExporter}-no-auth`]: '0' });
   }, 60_000);
 });
