@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
 import { UserError } from '../src/config/errors.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
@@ -18,7 +19,6 @@ import { buildModel } from '../src/model/model.ts';
 import { writeOutput } from '../src/output/write.ts';
 import { prometheusConfig } from '../src/prometheus/config.ts';
 import { layout } from '../src/stack/layout.ts';
-import { freePort } from '../src/stack/ports.ts';
 import { tempDir } from './helpers.ts';
 
 const PUSH_SERVICE = { name: 'edge', runtime: 'workers', push: { protocol: 'remote-write' } } as const;
@@ -171,11 +171,14 @@ function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM
 describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics down for a while', () => {
   const state = tempDir('ghmon-lt-stack-');
   const l = layout(state);
-  let prometheus: ChildProcess | undefined;
+  let prometheus: RunningPrometheus | undefined;
   let vm: ChildProcess | undefined;
-  let promUrl = '';
   let vmPort = 0;
   let log = '';
+  const prom = () => {
+    if (!prometheus) throw new Error('prometheus not started');
+    return prometheus;
+  };
 
   const startVm = () => {
     const spec = victoriaMetricsSpec({ layout: l, port: vmPort });
@@ -204,26 +207,24 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
 
   /** Raw samples in Prometheus over the last `seconds`, timestamp ms → value. */
   async function promSamples(selector: string, seconds: number): Promise<Map<number, number>> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(`${selector}[${seconds}s]`)}`);
-    const body = (await res.json()) as { data: { result: Matrix[] } };
+    const data = await prom().api<{ result: Matrix[] }>(
+      `/api/v1/query?query=${encodeURIComponent(`${selector}[${seconds}s]`)}`,
+    );
     const out = new Map<number, number>();
-    for (const series of body.data.result) {
+    for (const series of data.result) {
       for (const [t, v] of series.values) out.set(Math.round(t * 1000), Number(v));
     }
     return out;
   }
 
   async function promValue(expr: string): Promise<number> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
-    return Number(body.data.result[0]?.value[1] ?? Number.NaN);
+    return Number((await prom().query(expr))[0]?.value[1] ?? Number.NaN);
   }
 
   beforeAll(async () => {
     vmPort = await freePort();
     const promPort = await freePort();
     const nobody = await freePort(); // Alertmanager and node_exporter targets nobody listens on
-    promUrl = `http://127.0.0.1:${promPort}`;
     const config = validateConfig({
       environment: 'longterm-test',
       scrapeInterval: '1s',
@@ -239,31 +240,19 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
     expect(readFileSync(join(l.out, OUT.prometheusConfig), 'utf8')).toContain(vmUrls().write);
 
     vm = startVm();
-    prometheus = spawn(
-      '/usr/bin/prometheus',
-      [
-        `--config.file=${join(l.out, OUT.prometheusConfig)}`,
-        `--storage.tsdb.path=${join(l.data, 'prometheus')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    prometheus.stderr?.on('data', (d: Buffer) => {
-      log = (log + d.toString()).slice(-20_000);
+    // On shutdown Prometheus flushes its remote-write queue: up to 15 s before SIGKILL.
+    prometheus = await startPrometheus({
+      configFile: join(l.out, OUT.prometheusConfig),
+      dir: join(l.data, 'prometheus'),
+      port: promPort,
+      stopTimeoutMs: 15_000,
     });
-    await waitFor(
-      'VictoriaMetrics and Prometheus ready',
-      async () => {
-        const [a, b] = await Promise.all([fetch(vmUrls().health), fetch(`${promUrl}/-/ready`)]);
-        return a.ok && b.ok;
-      },
-      30_000,
-    );
+    await waitFor('VictoriaMetrics ready', async () => (await fetch(vmUrls().health)).ok, 30_000);
   }, 60_000);
 
   afterAll(async () => {
     // Prometheus first: on shutdown it flushes its remote-write queue, which waits for a live store.
-    await stop(prometheus);
+    await prometheus?.stop();
     await stop(vm);
     rmSync(state, { recursive: true, force: true });
   });
@@ -292,7 +281,7 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
     const window = [...inPrometheus.entries()].filter(([t]) => t >= downAt - 5000 && t <= backAt + 2000);
     expect(window.length).toBeGreaterThanOrEqual(10); // ≈ 1 per second over the outage
     const missing = window.filter(([t, v]) => inVm.get(t) !== v);
-    expect(missing, `samples Prometheus has and VictoriaMetrics lacks:\n${log}`).toEqual([]);
+    expect(missing, `samples Prometheus has and VictoriaMetrics lacks:\n${log}\n${prom().log()}`).toEqual([]);
 
     // Prometheus did see the outage and retried; it dropped and failed nothing.
     expect(await promValue('sum(prometheus_remote_storage_samples_retried_total)')).toBeGreaterThan(0);
