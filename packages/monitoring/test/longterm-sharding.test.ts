@@ -4,10 +4,11 @@
  * (6 services × 2 instances) on 127.0.0.1; real Prometheus 2.42 and VictoriaMetrics 1.79; 1 s intervals (test only).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { OUT, RECORD } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
@@ -18,7 +19,6 @@ import { writeOutput } from '../src/output/write.ts';
 import { toYaml } from '../src/output/yaml.ts';
 import { prometheusConfig } from '../src/prometheus/config.ts';
 import { layout } from '../src/stack/layout.ts';
-import { freePort } from '../src/stack/ports.ts';
 import { tempDir } from './helpers.ts';
 
 const SERVICES = ['checkout', 'search', 'auth', 'billing', 'catalog', 'media'];
@@ -41,7 +41,8 @@ describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
   const state = tempDir('ghmon-shards-');
   const l = layout(state);
   const servers: Server[] = [];
-  const children: ChildProcess[] = [];
+  let vmProcess: ChildProcess | undefined;
+  const shards: RunningPrometheus[] = [];
   const shardUrls: string[] = [];
   let vm = victoriaMetricsUrls('http://127.0.0.1:0');
 
@@ -91,32 +92,22 @@ describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
     );
     writeOutput(l.out, generate(model));
     const vmSpec = victoriaMetricsSpec({ layout: l, port: vmPort });
-    children.push(spawn(vmSpec.command, vmSpec.args, { cwd: state, stdio: 'ignore' }));
+    vmProcess = spawn(vmSpec.command, vmSpec.args, { cwd: state, stdio: 'ignore' });
     for (let shard = 0; shard < SHARDS; shard++) {
       // Beside prometheus.yml, so `rule_files: [rules/*.yml]` resolves for every shard.
       const file = join(l.out, 'prometheus', `shard-${shard}.yml`);
       writeFileSync(file, toYaml(shardConfig(prometheusConfig(model), shard, SHARDS)));
       execFileSync('/usr/bin/promtool', ['check', 'config', file], { stdio: 'pipe' });
-      mkdirSync(join(l.data, `shard-${shard}`), { recursive: true });
-      const port = promPorts[shard] as number;
-      shardUrls.push(`http://127.0.0.1:${port}`);
-      children.push(
-        spawn(
-          '/usr/bin/prometheus',
-          [
-            `--config.file=${file}`,
-            `--storage.tsdb.path=${join(l.data, `shard-${shard}`)}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-          ],
-          { stdio: 'ignore' },
-        ),
-      );
+      const prometheus = await startPrometheus({
+        configFile: file,
+        dir: join(l.data, `shard-${shard}`),
+        port: promPorts[shard] as number,
+      });
+      shards.push(prometheus);
+      shardUrls.push(prometheus.url);
     }
     expect(OUT.prometheusConfig).toBe('prometheus/prometheus.yml');
-    await waitFor('shards and VictoriaMetrics ready', async () => {
-      const ok = await Promise.all([...shardUrls.map((u) => `${u}/-/ready`), vm.health].map((u) => fetch(u)));
-      return ok.every((r) => r.ok);
-    });
+    await waitFor('VictoriaMetrics ready', async () => (await fetch(vm.health)).ok);
   }, 60_000);
 
   afterAll(async () => {
@@ -131,8 +122,8 @@ describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
         });
         c.kill('SIGTERM');
       });
-    await Promise.all(children.slice(1).map(stop));
-    await stop(children[0] as ChildProcess);
+    await Promise.all(shards.map((s) => s.stop()));
+    if (vmProcess) await stop(vmProcess);
     for (const s of servers) s.close();
     rmSync(state, { recursive: true, force: true });
   });
