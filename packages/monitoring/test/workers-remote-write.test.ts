@@ -6,10 +6,10 @@
  * `@greyhaven/metrics/workers` with the service's target labels. The recording rules aggregate the isolates by
  * service and keep no per-isolate `instance`; totals equal the requests sent. Intervals are test-only (1 s).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type RunningPrometheus, startPrometheusCommand } from '../../../test/support/prometheus.ts';
 import { bundleWorker, startIsolate, until, writerState } from '../../metrics/fixtures/workers/harness.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { EXTRA_ALERT, RECORD } from '../src/conventions.ts';
@@ -19,7 +19,6 @@ import { buildModel } from '../src/model/model.ts';
 import { writeOutput } from '../src/output/write.ts';
 import { stackComponents } from '../src/stack/components.ts';
 import { layout } from '../src/stack/layout.ts';
-import { freePort } from '../src/stack/ports.ts';
 import { ghmon, tempDir } from './helpers.ts';
 
 const ISOLATES = 3;
@@ -28,24 +27,18 @@ const REQUESTS_PER_ISOLATE = 150;
 describe('a push (remote-write) Workers service on the generated config and rules', () => {
   const state = tempDir('ghmon-workers-');
   const l = layout(state);
-  let prometheus: ChildProcess | undefined;
-  let promUrl = '';
+  let prometheus: RunningPrometheus | undefined;
   let isolates: Miniflare[] = [];
   let labels: Record<string, string> = {};
-  let log = '';
 
   const query = async (expr: string) => {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await res.json()) as {
-      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    return body.data.result;
+    if (!prometheus) throw new Error('prometheus not started');
+    return prometheus.query(expr);
   };
 
   beforeAll(async () => {
     const port = await freePort();
     const nobody = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
     const config = validateConfig({
       environment: 'workers-test',
       scrapeInterval: '1s',
@@ -84,27 +77,24 @@ describe('a push (remote-write) Workers service on the generated config and rule
     }).find((s) => s.name === 'prometheus');
     expect(spec?.args).toContain(REMOTE_WRITE_RECEIVER_FLAG);
     mkdirSync(l.data, { recursive: true });
-    prometheus = spawn(spec?.command ?? '', spec?.args ?? [], { cwd: state, stdio: ['ignore', 'ignore', 'pipe'] });
-    prometheus.stderr?.on('data', (d: Buffer) => {
-      log = (log + d.toString()).slice(-20_000);
+    // The component's own command line, not the support module's flags.
+    prometheus = await startPrometheusCommand({
+      command: spec?.command ?? '',
+      args: spec?.args ?? [],
+      cwd: state,
+      port,
     });
-    await until(async () => (await fetch(`${promUrl}/-/ready`)).ok, 'prometheus ready', 30_000);
+    const writeUrl = prometheus.writeUrl;
 
     const bundle = await bundleWorker({ pushIntervalMs: 200, labels });
     isolates = await Promise.all(
-      Array.from({ length: ISOLATES }, () =>
-        startIsolate(bundle.script, { REMOTE_WRITE_URL: `${promUrl}/api/v1/write` }),
-      ),
+      Array.from({ length: ISOLATES }, () => startIsolate(bundle.script, { REMOTE_WRITE_URL: writeUrl })),
     );
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(isolates.map((mf) => mf.dispose()));
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((r) => prometheus?.once('exit', r));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     rmSync(state, { recursive: true, force: true });
   });
 
@@ -155,7 +145,7 @@ describe('a push (remote-write) Workers service on the generated config and rule
     expect(await query(`ALERTS{alertname="${EXTRA_ALERT.metricsAbsent}", service="edge"}`)).toEqual([]);
     for (const mf of isolates) {
       const w = await writerState(mf);
-      expect(w.stats?.accepted, log).toBe(w.stats?.pushes);
+      expect(w.stats?.accepted, prometheus?.log()).toBe(w.stats?.pushes);
     }
   }, 120_000);
 });
