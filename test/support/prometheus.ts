@@ -13,32 +13,23 @@
  * exits, or is not ready in time) stops what it started and throws with the tail of Prometheus' stderr; a test
  * worker that exits with a Prometheus still running kills it.
  *
- * Only test code imports this module (from any workspace's tests): no package's src depends on it.
+ * Only test code imports this module (from any workspace's tests): no package's src depends on it. It takes
+ * `freePort` from packages/monitoring/src/stack/ports.ts (the test-facing helper there), nothing else from src.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../packages/monitoring/src/stack/ports.ts';
+
+/** A free TCP port on a host (default 127.0.0.1), chosen by the OS: the one ghmon's stack uses for its tests. */
+export { freePort };
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 /** Flag of Prometheus' remote-write receiver (`/api/v1/write`). */
 export const REMOTE_WRITE_RECEIVER = '--web.enable-remote-write-receiver';
 /** The config written when none is given: no scrape job. */
 export const EMPTY_CONFIG = 'global:\n  scrape_interval: 15s\n';
-
-/** A free TCP port on `host`, chosen by the OS. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The `authorization` header of HTTP basic auth (RFC 7617, UTF-8). */
 export function basicAuth(user: string, password: string): { authorization: string } {
