@@ -65,27 +65,20 @@ export const kubernetesPromtool: Check = {
         return config;
       });
       const scrape = getPath(k8s.values?.value, ['prometheus', 'prometheusSpec', 'additionalScrapeConfigs']);
-      if (remote.length > 0) {
-        const { file } = stageWithCredentialStubs(toYaml({ remote_write: remote }, ''), tmp, tmp);
+      /** A section of values.yaml as a prometheus.yml of its own through `promtool check config`. */
+      const checkConfig = async (valuesKey: string, config: Record<string, unknown>) => {
+        // Secret files (tokens) exist only in the Prometheus pods: stubs here (security/credential-stubs.ts).
+        const { file } = stageWithCredentialStubs(toYaml(config, ''), tmp, tmp);
         const result = await runTool(bin, ['check', 'config', file]);
         for (const f of toolFindings(KUBERNETES_PROMTOOL, OUT.kubernetesValues, result)) {
           findings.push({
             ...f,
-            message: `prometheus.prometheusSpec.remoteWrite: ${f.message.replaceAll(file, 'prometheus.yml')}`,
+            message: `prometheus.prometheusSpec.${valuesKey}: ${f.message.replaceAll(file, 'prometheus.yml')}`,
           });
         }
-      }
-      if (scrape !== undefined) {
-        // Secret files (metrics tokens) exist only in the Prometheus pods: stubs here (security/credential-stubs.ts).
-        const { file } = stageWithCredentialStubs(toYaml({ scrape_configs: scrape }, ''), tmp, tmp);
-        const result = await runTool(bin, ['check', 'config', file]);
-        for (const f of toolFindings(KUBERNETES_PROMTOOL, OUT.kubernetesValues, result)) {
-          findings.push({
-            ...f,
-            message: `prometheus.prometheusSpec.additionalScrapeConfigs: ${f.message.replaceAll(file, 'prometheus.yml')}`,
-          });
-        }
-      }
+      };
+      if (remote.length > 0) await checkConfig('remoteWrite', { remote_write: remote });
+      if (scrape !== undefined) await checkConfig('additionalScrapeConfigs', { scrape_configs: scrape });
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
