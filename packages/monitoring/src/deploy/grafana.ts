@@ -181,18 +181,19 @@ function whatWasSaid(body: string, contentType: string | undefined): string {
   return ` (${contentType ? oneLine(contentType, 60) : 'no Content-Type'}: "${oneLine(body, 100)}")`;
 }
 
-/** Why a 200 is not the dashboard API's answer: its content type or its JSON. */
-function notTheApi(contentType: string | undefined, body: string): string | undefined {
+/** A 200's body as JSON, or why it is not the dashboard API's answer: its content type or its JSON. */
+function apiJson(contentType: string | undefined, body: string): { json: unknown } | { wrong: string } {
   if (contentType !== undefined && !isJsonContentType(contentType)) {
     const type = contentType.trim() === '' ? 'no Content-Type' : `Content-Type "${oneLine(contentType, 60)}"`;
-    return looksLikeHtml(contentType, body) ? `an HTML page (${type}), not JSON` : `${type}, not application/json`;
+    return {
+      wrong: looksLikeHtml(contentType, body) ? `an HTML page (${type}), not JSON` : `${type}, not application/json`,
+    };
   }
   try {
-    JSON.parse(body);
+    return { json: JSON.parse(body) };
   } catch (err) {
-    return `malformed JSON (${oneLine((err as Error).message, 100)})`;
+    return { wrong: `malformed JSON (${oneLine((err as Error).message, 100)})` };
   }
-  return undefined;
 }
 
 /** Control characters (C0, DEL, C1) and Unicode line/paragraph separators become spaces: one line, always. */
@@ -216,25 +217,20 @@ export function interpretSave(
   /** contentType: the answer's Content-Type header ('' when it had none); when given, a 200 must be JSON. */
   ctx: { url: string; folderUid?: string; location?: string; contentType?: string },
 ): SaveResult {
-  const grafanaSaid = whatWasSaid(body, ctx.contentType);
-  const folder = ctx.folderUid === undefined ? 'the root folder' : `folder "${ctx.folderUid}"`;
   if (status === 200) {
-    const wrong = notTheApi(ctx.contentType, body);
-    if (wrong) {
+    const answer = apiJson(ctx.contentType, body);
+    if ('wrong' in answer) {
       return {
         ok: false,
         fatal: true,
-        message: `${ctx.url} answered 200 with ${wrong}: that is not Grafana's dashboard API (a proxy or a login page?); is --url Grafana's root URL?`,
+        message: `${ctx.url} answered 200 with ${answer.wrong}: that is not Grafana's dashboard API (a proxy or a login page?); is --url Grafana's root URL?`,
       };
     }
-    let j: Record<string, unknown> | undefined;
-    try {
-      const parsed: unknown = JSON.parse(body);
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-        j = parsed as Record<string, unknown>;
-    } catch {
-      // handled below
-    }
+    const parsed = answer.json;
+    const j =
+      parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : undefined;
     if (j && j.status === 'success' && typeof j.uid === 'string' && typeof j.version === 'number') {
       return {
         ok: true,
@@ -257,6 +253,8 @@ export function interpretSave(
       message: `${ctx.url} redirected (${status}${ctx.location ? ` to ${oneLine(ctx.location, 200)}` : ''}); not followed, so the token goes nowhere else. Is --url Grafana's root URL (with https:// and any sub-path)? A redirect to /login means the token was not accepted.`,
     };
   }
+  const grafanaSaid = whatWasSaid(body, ctx.contentType);
+  const folder = ctx.folderUid === undefined ? 'the root folder' : `folder "${ctx.folderUid}"`;
   switch (status) {
     case 400:
       return {
