@@ -53,6 +53,14 @@ function sev(severity: string, extra: Record<string, string> = {}): Record<strin
   return { [LABEL.severity]: severity, ...extra };
 }
 
+const LATENCY_BOUNDS = [0, ...HTTP_DURATION_BUCKETS];
+
+/** The contract's histogram bucket just above a latency threshold, or nothing when none is (threshold ≥ 5s). */
+function bucketAbove(threshold: number): { lower?: number; upper?: number } {
+  const i = LATENCY_BOUNDS.findIndex((b) => b > threshold);
+  return i < 1 ? {} : { lower: LATENCY_BOUNDS[i - 1] as number, upper: LATENCY_BOUNDS[i] as number };
+}
+
 /** Whole minutes of a duration, rounded up (cases step by 1m). */
 function minutes(duration: string): number {
   return Math.ceil((parseDuration(duration) ?? 0) / 60_000);
@@ -140,12 +148,9 @@ function latencyKeptFiring(
   q: number,
 ): AlertCase[] {
   const kff = pageKeepFiringFor(model, spec.severity);
-  const bounds = [0, ...HTTP_DURATION_BUCKETS];
-  const upperIndex = bounds.findIndex((b) => b > spec.threshold);
+  const { lower, upper } = bucketAbove(spec.threshold);
   const fast = HTTP_DURATION_BUCKETS[0] ?? 0.01;
-  if (!kff || upperIndex < 1 || spec.threshold <= fast) return [];
-  const upper = bounds[upperIndex] as number;
-  const lower = bounds[upperIndex - 1] as number;
+  if (!kff || lower === undefined || upper === undefined || spec.threshold <= fast) return [];
   const at = (k: number) => lower + ((upper - lower) * (q - k / 5)) / (1 - k / 5);
   let k = 1;
   while (k < 5 && at(k) > spec.threshold) k++;
@@ -233,10 +238,9 @@ function latencyCase(
   spec: { threshold: number; for: string; severity: string },
   q: number,
 ): AlertCase {
-  const bounds = [0, 0.01, 0.05, 0.1, 0.5, 1, 2, 5];
-  const upperIndex = bounds.findIndex((b) => b > spec.threshold);
-  const upper = bounds[upperIndex] ?? 5;
-  const lower = bounds[upperIndex - 1] ?? 0;
+  const bucket = bucketAbove(spec.threshold);
+  const upper = bucket.upper ?? 5;
+  const lower = bucket.lower ?? 0;
   return {
     alertname,
     name: `${s.name}: every request takes between ${lower}s and ${upper}s`,
@@ -389,10 +393,9 @@ function badEvents(
   const threshold = s.slo.latency?.threshold ?? 0.5;
   const base = targetLabels(s);
   const req = { ...base, method: 'GET', route: '/users/:id', status: '200' };
-  const bounds = [0.01, 0.05, 0.1, 0.5, 1, 2, 5];
   const all = phasedCounter(phases.map(([, steps]) => [perMin, steps]));
   return [
-    ...bounds.map((b) => ({
+    ...HTTP_DURATION_BUCKETS.map((b) => ({
       series: selector('http_request_duration_seconds_bucket', { ...req, le: String(b) }),
       values: phasedCounter(
         phases.map(([ratio, steps]) => [b < threshold ? 0 : b === threshold ? perMin - bad(ratio) : perMin, steps]),

@@ -50,7 +50,10 @@ export function phasedCounter(phases: readonly (readonly [perStep: number, steps
 
 /** A counter that grows for `growSteps`, then stays flat for `flatSteps`. */
 export function counterThenFlat(perStep: number, growSteps: number, flatSteps: number): string {
-  return `0+${perStep}x${growSteps} ${perStep * growSteps}+0x${flatSteps}`;
+  return phasedCounter([
+    [perStep, growSteps],
+    [0, flatSteps + 1],
+  ]);
 }
 
 const REQ_LABELS = { method: 'GET', route: '/users/:id' };
