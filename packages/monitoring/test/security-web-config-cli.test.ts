@@ -1,14 +1,15 @@
 /**
  * `ghmon web-config` on a real build: the file it writes is where docker-compose.yml mounts the secret, passes
  * `promtool check web-config`, and a real Prometheus started with it answers 401 without credentials and 200 with
- * the password (which it also sends itself, from the Compose password file: up = 1). Mode 0600 (or --mode),
- * written atomically (no temporary file left); neither the password nor the hash is printed. Bad input — a short,
- * empty or missing password, a bad --cost or --mode, no secrets directory — is one line, exit 2, and writes nothing.
+ * the password (which it also sends itself, from the Compose password file: up = 1). Mode 0444 (what Compose's
+ * non-root containers can read) in a 0700 directory, or --mode; written atomically (no temporary file left); neither
+ * the password nor the hash is printed. Bad input — a short, empty or missing password, a bad --cost or --mode, no
+ * secrets directory, a secret's directory others can enter — is one line, exit 2, and writes nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
@@ -82,12 +83,13 @@ describe('ghmon web-config', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const file = webConfigPath(dir);
-    expect(r.out).toBe(`wrote ${file} (mode 0600, bcrypt cost 12)\n`);
+    expect(r.out).toBe(`wrote ${file} (mode 0444, bcrypt cost 12)\n`);
     // Exactly where the generated compose file mounts Prometheus' and Alertmanager's web config from.
     expect(file).toBe(composeSecretFile('ghmon-web-config.web-config', dir));
     expect(passwordPath(dir)).toBe(composeSecretFile('ghmon-web-auth.password', dir));
 
-    expect(mode(file)).toBe(0o600);
+    expect(mode(file)).toBe(0o444);
+    expect(mode(dirname(file))).toBe(0o700); // the host's other users cannot reach the world-readable file
     expect(readdirSync(join(dir, COMPOSE_WEB_SECRET.webConfig.name))).toEqual([COMPOSE_WEB_SECRET.webConfig.key]);
     const hash = hashIn(file);
     expect(hash).toMatch(/^\$2b\$12\$/);
@@ -119,18 +121,19 @@ describe('ghmon web-config', () => {
   it('--password-file - reads stdin and writes the Compose password file when missing; refuses a different one later', () => {
     const password = newPassword();
     const dir = secretsDir();
-    const r = cli(['--secrets-dir', dir, '--password-file', '-', '--cost', '10', '--mode', '0444'], {
+    const r = cli(['--secrets-dir', dir, '--password-file', '-', '--cost', '10', '--mode', '0600'], {
       input: `${password}\n`,
     });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n')).toEqual([
-      `wrote ${passwordPath(dir)} (mode 0444; the password Prometheus and Grafana send)`,
-      `wrote ${webConfigPath(dir)} (mode 0444, bcrypt cost 10)`,
+      `wrote ${passwordPath(dir)} (mode 0600; the password Prometheus and Grafana send)`,
+      `wrote ${webConfigPath(dir)} (mode 0600, bcrypt cost 10)`,
     ]);
     expect(readFileSync(passwordPath(dir), 'utf8')).toBe(`${password}\n`);
-    expect(mode(passwordPath(dir))).toBe(0o444);
-    expect(mode(webConfigPath(dir))).toBe(0o444);
+    expect(mode(passwordPath(dir))).toBe(0o600);
+    expect(mode(webConfigPath(dir))).toBe(0o600);
+    expect(mode(dirname(passwordPath(dir)))).toBe(0o700);
     const written = readFileSync(webConfigPath(dir), 'utf8');
     const hash = hashIn(webConfigPath(dir));
     expect(hash).toMatch(/^\$2b\$10\$/);
@@ -148,7 +151,7 @@ describe('ghmon web-config', () => {
     // The same password from stdin again is fine: a new salt, the same password.
     const again = cli(['--secrets-dir', dir, '--password-file', '-'], { input: password });
     expect(again.code).toBe(0);
-    expect(again.out).toBe(`wrote ${webConfigPath(dir)} (mode 0600, bcrypt cost 12)\n`);
+    expect(again.out).toBe(`wrote ${webConfigPath(dir)} (mode 0444, bcrypt cost 12)\n`);
     expect(hashIn(webConfigPath(dir))).not.toBe(hash);
     expect(bcrypt.compareSync(password, hashIn(webConfigPath(dir)))).toBe(true);
   }, 60_000);
@@ -231,6 +234,42 @@ describe('ghmon web-config', () => {
     expect(existsSync(webConfigPath(dir))).toBe(false);
     expect(readdirSync(dir, { recursive: true }).sort()).toEqual(before);
   });
+
+  it('a secret directory others can enter: refused for a 0444 file (nothing written), fine with --mode 0600', async () => {
+    const password = newPassword();
+    const dir = secretsDir(password);
+    const webDir = dirname(webConfigPath(dir));
+    mkdirSync(webDir);
+    chmodSync(webDir, 0o755);
+    const r = cli(['--secrets-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      `ghmon: ${webDir}: mode 0755 lets other users of this host read a secret written mode 0444 (what Compose's non-root containers need): chmod 700 it, or give --mode 0600\n`,
+    );
+    expect(readdirSync(webDir)).toEqual([]);
+    // Only the search bit matters: a directory others may list but not enter keeps the file from them.
+    chmodSync(webDir, 0o744);
+    expect(cli(['--secrets-dir', dir, '--cost', '10']).code).toBe(0);
+    rmSync(webConfigPath(dir));
+    chmodSync(webDir, 0o705);
+    expect(cli(['--secrets-dir', dir]).code).toBe(2);
+    expect(readdirSync(webDir)).toEqual([]);
+    const owner = cli(['--secrets-dir', dir, '--mode', '0600', '--cost', '10']);
+    expect(owner.err).toBe('');
+    expect(owner.code).toBe(0);
+    expect(mode(webConfigPath(dir))).toBe(0o600);
+
+    // Writing the password too: both directories are checked before either file is written.
+    const fresh = secretsDir();
+    const authDir = dirname(passwordPath(fresh));
+    mkdirSync(authDir, { mode: 0o711 });
+    chmodSync(authDir, 0o711);
+    const both = cli(['--secrets-dir', fresh, '--password-file', '-'], { input: password });
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/ghmon-web-auth: mode 0711 lets other users/);
+    expect(readdirSync(fresh, { recursive: true })).toEqual([COMPOSE_WEB_SECRET.webPassword.name]);
+  }, 60_000);
 
   it('no --secrets-dir and no GHMON_SECRETS_DIR, or no build: exit 2, one line', async () => {
     vi.stubEnv('GHMON_SECRETS_DIR', '');

@@ -29,7 +29,7 @@ Commands:
                                      save DIR/grafana/dashboards/*.json in Grafana (POST /api/dashboards/db)
   web-config [--out DIR] [--secrets-dir S] [--password-file F|-] [--cost N] [--mode M]
                                      fill DIR/compose/web-config.template.yml with the bcrypt hash of the password in
-                                     S/ghmon-web-auth/password (or in F; - reads stdin) and write it, mode 0600, to
+                                     S/ghmon-web-auth/password (or in F; - reads stdin) and write it, mode 0444, to
                                      S/ghmon-web-config/web-config, where Compose mounts it; prints only paths
   help                               this text
 
@@ -40,7 +40,7 @@ Options:
   --scenario ID, --warmup DUR, --strict   replay: one scenario (repeatable), healthy time before onset, exit 1 on a missed goal
   --secrets-dir S, --password-file F|-, --cost N, --mode M
                web-config: secrets directory (default $GHMON_SECRETS_DIR), the password's file (never an argument),
-               bcrypt cost 10 to 14 (default 12), octal mode of the files written (default 0600; 0444 for Compose)
+               bcrypt cost 10 to 14 (default 12), octal mode of the files written (default 0444, in 0700 directories)
 `;
 
 const OPTIONS = {

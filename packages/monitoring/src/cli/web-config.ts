@@ -9,8 +9,13 @@
  * `-` (stdin) the password is also written there when that file does not exist yet; when it exists and holds another
  * password the command refuses (Prometheus and Grafana would get 401). Nothing else holds the plaintext.
  *
- * Files are written atomically (a temporary file beside the target, then rename) with mode 0600 unless `--mode`
- * says otherwise. Nothing printed names the password or the hash: only the paths written.
+ * Files are written atomically (a temporary file beside the target, then rename) with mode 0444 unless `--mode`
+ * says otherwise: Compose bind-mounts a file secret with its host owner and mode, and the images run as non-root
+ * users (Prometheus, Alertmanager and node_exporter as nobody, Grafana as 472), so 0600 would leave them unable to
+ * read it. Other users of the host are kept out by the directory instead: a file readable by group or others is
+ * only written into a directory only its owner can enter (the secret's own `<name>/` directory, created 0700;
+ * an existing one that others can enter is refused before anything is written). Nothing printed names the password
+ * or the hash: only the paths written.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -40,7 +45,8 @@ export const MIN_PASSWORD_CHARS = 12;
 /** bcrypt reads at most 72 bytes: anything after them would not be checked at all. */
 export const MAX_PASSWORD_BYTES = 72;
 export const COST = { min: 10, max: 14, default: 12 } as const;
-export const DEFAULT_MODE = 0o600;
+/** Readable by the Compose containers' non-root users; the 0700 directory around it keeps the host's other users out. */
+export const DEFAULT_MODE = 0o444;
 /** A password file larger than this is not a password file. */
 const MAX_PASSWORD_FILE_BYTES = 4096;
 
@@ -245,15 +251,33 @@ export async function webConfig(opts: WebConfigOptions, io: Io): Promise<number>
     throw new UserError(`${templatePath}: ${(err as Error).message}`);
   }
 
+  const webConfigPath = secretPath(secretsDir, COMPOSE_WEB_SECRET.webConfig);
+  // Every directory checked before the first write: a refusal leaves nothing written.
+  for (const path of writeComposePassword ? [composePasswordPath, webConfigPath] : [webConfigPath]) {
+    checkSecretDirectory(dirname(path), mode);
+  }
   // The password file first: if the web config then fails, running again reads the password from there.
   if (writeComposePassword) {
     writeSecret(composePasswordPath, `${password}\n`, mode);
     io.out(`wrote ${composePasswordPath} (mode ${octal(mode)}; the password Prometheus and Grafana send)`);
   }
-  const webConfigPath = secretPath(secretsDir, COMPOSE_WEB_SECRET.webConfig);
   writeSecret(webConfigPath, filled, mode);
   io.out(`wrote ${webConfigPath} (mode ${octal(mode)}, bcrypt cost ${cost})`);
   return 0;
+}
+
+/**
+ * A file that group or others may read (`mode`) is only written into a directory they cannot enter (no search bit
+ * for group or others); a missing directory is fine, `writeSecret` creates it 0700.
+ */
+function checkSecretDirectory(dir: string, mode: number): void {
+  if ((mode & 0o044) === 0 || !existsSync(dir)) return;
+  const dirMode = statSync(dir).mode & 0o777;
+  if ((dirMode & 0o011) !== 0) {
+    throw new UserError(
+      `${dir}: mode ${octal(dirMode)} lets other users of this host read a secret written mode ${octal(mode)} (what Compose's non-root containers need): chmod 700 it, or give --mode 0600`,
+    );
+  }
 }
 
 /** A secret file under the secrets directory (its `<name>/` directory created 0700); errors name the file. */

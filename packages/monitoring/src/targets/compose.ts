@@ -354,18 +354,20 @@ least 12 characters) to \`${webPasswordFile}\`, then, where you ran \`ghmon buil
 was not \`out\`), hash it into the template and write the secret:
 
 \`\`\`sh
-npx ghmon web-config --mode 0444     # reads $${SECRETS_DIR_VAR}/${webPasswordFile}
+npx ghmon web-config                 # reads $${SECRETS_DIR_VAR}/${webPasswordFile}
 promtool check web-config "$${SECRETS_DIR_VAR}/${webConfigFile}"
 \`\`\`
 
 It reads the password only from that file (or \`--password-file F\`, \`-\` for stdin, which it also writes there
-when the file is missing), never from the command line, prints only the paths it wrote, and writes atomically with
-mode 0600 unless \`--mode\` says otherwise (\`--cost 10\`…\`14\`, default 12). Without ghmon, the hash to put in
+when the file is missing), never from the command line, prints only the paths it wrote, and writes atomically
+(\`--cost 10\`…\`14\`, default 12). Without ghmon, the hash to put in
 place of the placeholder is \`htpasswd -niBC 12 ${DEFAULT_WEB_USER} < "$${SECRETS_DIR_VAR}/${webPasswordFile}" | cut -d: -f2\`.
 ${push}
 Prometheus, Alertmanager and node_exporter run as user nobody and Grafana as 472: Compose mounts the files with
-their host permissions, so make them readable by those users (e.g. \`chmod 0444\` or \`--mode 0444\`, in a directory
-only you can list).
+their host owner and mode, so they must be readable by those users. \`ghmon web-config\` writes mode 0444 into a
+directory only you can enter (it creates its directories 0700 and refuses one that others can enter; \`--mode 0600\`
+if your Docker maps users); do the same for the secrets you write (\`chmod 0444\` the files, \`chmod 700\` their
+directories).
 
 \`\`\`sh
 export ${SECRETS_DIR_VAR}=/path/to/secrets
