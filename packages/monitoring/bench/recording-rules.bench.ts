@@ -17,10 +17,8 @@
  * IQR and extremes, and Prometheus' own count of samples each query touched (`stats=all`), which does not depend
  * on the machine.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { REMOTE_WRITE_RECEIVER, startPrometheus } from '../../../test/support/prometheus.ts';
 import { encodeLabels, type Label, remoteWriteBody } from '../../metrics/src/workers/index.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { OUT, RECORD } from '../src/conventions.ts';
@@ -29,7 +27,6 @@ import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
 import { ruleFiles } from '../src/rules/index.ts';
 import type { RecordingRule } from '../src/rules/types.ts';
-import { freePort } from '../src/stack/ports.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const STEP_S = 15;
@@ -128,33 +125,7 @@ function advance(s: SeriesState): void {
 }
 
 // --- Prometheus ---
-async function startPrometheus(dir: string, port: number): Promise<ChildProcess> {
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
-  const child = spawn(
-    '/usr/bin/prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    { stdio: 'ignore' },
-  );
-  const end = Date.now() + 30_000;
-  while (Date.now() < end) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('prometheus did not become ready');
-}
-
-async function selfMetrics(base: string): Promise<Record<string, number>> {
+async function selfMetrics(base: string): Promise<{ rss: number; heap: number; series: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   return {
@@ -215,10 +186,9 @@ const quantile = (xs: number[], q: number) => {
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
 // --- Run ---
-const dir = mkdtempSync(join(tmpdir(), 'ghmon-rules-bench-'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const prometheus = await startPrometheus(dir, port);
+// Debian's Prometheus on a free port in a temp dir, through the helper the tests use (stop() kills and cleans up).
+const prometheus = await startPrometheus({ args: [REMOTE_WRITE_RECEIVER] });
+const base = prometheus.url;
 try {
   await new Promise((r) => setTimeout(r, 2000));
   const before = await selfMetrics(base);
@@ -365,7 +335,5 @@ try {
     `\n(${HISTORY_MIN} min of 15 s samples in the head: ~${Math.round((HISTORY_MIN * 60) / STEP_S)} samples, i.e. 2 head chunks per series.)`,
   );
 } finally {
-  prometheus.kill('SIGTERM');
-  await new Promise((r) => prometheus.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await prometheus.stop();
 }
