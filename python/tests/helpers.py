@@ -52,10 +52,50 @@ def client_for(app: Any, raise_app_exceptions: bool = True) -> httpx.AsyncClient
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-def free_port() -> int:
+_TEST_PORTS_FROM = 10_000
+_next_port: Optional[int] = None
+
+
+def _ephemeral_from() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
+def _is_free(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    """A free port for a server a test starts, below the kernel's ephemeral range.
+
+    A port from ``bind(0)`` is an ephemeral one, which any outgoing connection may take as its source port before
+    the server binds it; below that range only listeners compete, and taken ports are skipped. Like ghmon's
+    ``freePort`` (packages/monitoring/src/stack/ports.ts): a sequence from a start spread by pid, never repeated
+    until the range is used up.
+    """
+    global _next_port
+    to = _ephemeral_from() - 1
+    size = to - _TEST_PORTS_FROM + 1
+    if size < 1000:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    if _next_port is None:
+        _next_port = _TEST_PORTS_FROM + (os.getpid() * 7919) % size
+    for _ in range(size):
+        port = _next_port
+        _next_port = _TEST_PORTS_FROM if port >= to else port + 1
+        if _is_free(port):
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> None:

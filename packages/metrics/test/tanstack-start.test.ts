@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpRequestsTotal, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/prometheus.ts';
 import { find, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape, until } from './helpers.ts';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/tanstack-start');
@@ -43,10 +43,7 @@ beforeAll(async () => {
   expect(execFileSync(NODE22, ['--version'], { encoding: 'utf8' })).toMatch(/^v22\./);
   execFileSync(NODE22, [VITE, 'build', '--logLevel', 'warn'], { cwd: FIXTURE, stdio: 'pipe', timeout: 120_000 });
 
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
+  const port = await freePort(); // below the ephemeral range: no outgoing connection takes it before vite binds it
   base = `http://127.0.0.1:${port}`;
   preview = spawn(NODE22, [VITE, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: FIXTURE,

@@ -1,4 +1,5 @@
 /** The local stack's config and ports, without starting anything. */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
@@ -19,6 +20,27 @@ describe('ports', () => {
 
   it('rejects an unknown component', async () => {
     expect(() => stackPorts(config, { grafana: 3001 })).toThrow(/unknown component.*known: prometheus/);
+  });
+
+  it('freePort hands out distinct free ports below the ephemeral range (where no outgoing connection takes them)', async () => {
+    const ephemeralFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+    // A listener in the way is skipped, not handed out.
+    const first = await freePort();
+    const blocker = createServer().listen(first + 1, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    try {
+      const ports = [first];
+      for (let i = 0; i < 20; i++) ports.push(await freePort());
+      expect(new Set(ports).size).toBe(ports.length);
+      expect(ports).not.toContain(first + 1);
+      for (const port of ports) {
+        expect(port).toBeGreaterThanOrEqual(10_000);
+        expect(port).toBeLessThan(ephemeralFrom);
+      }
+      await assertPortsFree(Object.fromEntries(ports.map((p) => [`p${p}`, p])));
+    } finally {
+      blocker.close();
+    }
   });
 
   it('names a port that is already taken', async () => {
