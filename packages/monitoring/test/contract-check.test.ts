@@ -3,8 +3,11 @@
  * and stays quiet on its correct counterpart; label inference is pinned by a table; dashboard queries with
  * Grafana variables are checked with columns in the original text.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { CONTRACT_CHECK, checkContract, type QueryInput } from '../src/checks/contract.ts';
 import type { Finding } from '../src/checks/finding.ts';
 import { ALERT, GROUP, JOB, RECORD } from '../src/conventions.ts';
@@ -14,14 +17,18 @@ import { labelsOf } from '../src/promql/labels.ts';
 import { parsePromQL } from '../src/promql/parse.ts';
 import { seriesResolver } from '../src/promql/recorded-series.ts';
 import { targetLabelsFromPrometheusConfig } from '../src/promql/target-labels.ts';
-import { ruleFile, SEED_ALERTS, SEED_RECORDS, seedRuleFiles } from './contract-fixtures.ts';
+import { ruleFile, SEED_ALERTS, SEED_RECORDS, seedRuleFiles, type TestRule } from './contract-fixtures.ts';
+import { tempDir } from './helpers.ts';
 
 const CASE_ALERT = 'CaseUnderTest';
 const CASE_GROUP = 'contract_check_cases';
 
-/** Check one expression as an alert in a file that comes before the seed's files (so it reads later rules). */
-function checkExpr(expr: string): Finding[] {
-  return checkContract([ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr }]), ...seedRuleFiles()]);
+/**
+ * Check one expression as an alert (with templates, if given) in a file that comes before the seed's files (so
+ * it reads later rules).
+ */
+function checkExpr(expr: string, templates: Pick<TestRule, 'labels' | 'annotations'> = {}): Finding[] {
+  return checkContract([ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr, ...templates }]), ...seedRuleFiles()]);
 }
 
 describe('the seed', () => {
@@ -52,6 +59,8 @@ describe('the seed', () => {
 interface Case {
   readonly name: string;
   readonly expr: string;
+  /** The alert's annotation and label templates. */
+  readonly templates?: Pick<TestRule, 'labels' | 'annotations'>;
   /** The one finding expected; undefined: the expression must pass clean. */
   readonly expect?: { check: string; column: number; message?: string };
 }
@@ -247,11 +256,58 @@ const CASES: Case[] = [
   },
   { name: 'unmodelled function: labels unknown, nothing reported', expr: 'sum by (anything) (info(up))' },
   { name: 'up carries the service target label', expr: 'up{service="api"} == 0' },
+  // contract/unknown-template-label: $labels is what the expression returns (static labels are added after)
+  {
+    name: 'annotation reads a label the per-service ratio aggregated away',
+    expr: `${RECORD.errorsRate5mByService} > 0.01`,
+    templates: { annotations: { summary: 'Errors on {{ $labels.route }}' } },
+    expect: {
+      check: CONTRACT_CHECK.unknownTemplateLabel,
+      column: 14,
+      message:
+        "annotations.summary: $labels.route is not returned by the alert's expression (it has: service); it renders as an empty string",
+    },
+  },
+  {
+    name: 'annotation reads the label the ratio keeps',
+    expr: `${RECORD.errorsRate5mByService} > 0.01`,
+    templates: { annotations: { summary: 'Errors on {{ $labels.service }} ({{ $value | humanizePercentage }})' } },
+  },
+  {
+    name: 'index form, on an expression with no labels',
+    expr: 'sum(rate(http_requests_total[5m])) > 1',
+    templates: { annotations: { description: 'x {{- index $labels "service" }}' } },
+    expect: {
+      check: CONTRACT_CHECK.unknownTemplateLabel,
+      column: 7,
+      message:
+        'annotations.description: index $labels "service" is not returned by the alert\'s expression (it has: no labels); it renders as an empty string',
+    },
+  },
+  {
+    name: 'a static label is not in $labels',
+    expr: `${RECORD.errorsRate5mByService} > 0.01`,
+    templates: {
+      labels: { severity: 'page' },
+      annotations: { summary: '{{ $labels.severity }} on {{ .Labels.service }}' },
+    },
+    expect: {
+      check: CONTRACT_CHECK.unknownTemplateLabel,
+      column: 4,
+      message:
+        "annotations.summary: $labels.severity is not returned by the alert's expression (it has: service); it renders as an empty string",
+    },
+  },
+  {
+    name: 'a label template reading a target label the metric has',
+    expr: 'up{job="ghmon-services"} == 0',
+    templates: { labels: { instance_down: '{{ $labels.instance }}' }, annotations: { note: '{{/* $labels.nope */}}' } },
+  },
 ];
 
 describe('contract check cases (each broken input fires, each counterpart passes)', () => {
-  it.each(CASES)('$name: $expr', (c) => {
-    const findings = checkExpr(c.expr);
+  it.each(CASES)('$name: $expr $templates', (c) => {
+    const findings = checkExpr(c.expr, c.templates);
     if (c.expect === undefined) {
       expect(findings).toEqual([]);
       return;
@@ -272,6 +328,83 @@ describe('contract check cases (each broken input fires, each counterpart passes
   it('shows every finding kind firing', () => {
     const fired = new Set(CASES.flatMap((c) => (c.expect === undefined ? [] : [c.expect.check])));
     expect([...fired].sort()).toEqual(Object.values(CONTRACT_CHECK).sort());
+  });
+});
+
+describe('template labels, against what Prometheus renders', () => {
+  it('reports exactly the references promtool renders empty', () => {
+    const summary = 'svc=[{{ $labels.service }}] route=[{{ $labels.route }}] sev=[{{ index $labels "severity" }}]';
+    const rules = stringify({
+      groups: [
+        {
+          name: 'templates',
+          rules: [
+            {
+              alert: 'ServiceBusy',
+              expr: 'sum by (service) (rate(http_requests_total[5m])) > 0',
+              labels: { severity: 'page', owner: 'team-{{ $labels.service }}' },
+              annotations: {
+                summary,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const findings = checkContract([{ path: 'prometheus/rules/templates.yml', content: rules }]);
+    expect(findings.map((f) => [f.check, f.column, f.message?.split(':')[1]?.trim()])).toEqual([
+      [
+        CONTRACT_CHECK.unknownTemplateLabel,
+        summary.indexOf('$labels.route') + 1,
+        "$labels.route is not returned by the alert's expression (it has",
+      ],
+      [
+        CONTRACT_CHECK.unknownTemplateLabel,
+        summary.indexOf('index $labels') + 1,
+        'index $labels "severity" is not returned by the alert\'s expression (it has',
+      ],
+    ]);
+    expect(findings.every((f) => f.line === 10)).toBe(true);
+
+    // promtool evaluates the same rule: the two references the check names render empty, the other one does not.
+    const dir = tempDir('ghmon-contract-templates-');
+    try {
+      writeFileSync(join(dir, 'rules.yml'), rules);
+      writeFileSync(
+        join(dir, 'test.yml'),
+        stringify({
+          rule_files: ['rules.yml'],
+          evaluation_interval: '1m',
+          tests: [
+            {
+              interval: '1m',
+              input_series: [
+                {
+                  series: 'http_requests_total{service="api",route="/a",method="GET",status="200"}',
+                  values: '0+60x10',
+                },
+              ],
+              alert_rule_test: [
+                {
+                  eval_time: '6m',
+                  alertname: 'ServiceBusy',
+                  exp_alerts: [
+                    {
+                      exp_labels: { service: 'api', severity: 'page', owner: 'team-api' },
+                      exp_annotations: { summary: 'svc=[api] route=[] sev=[]' },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      const r = spawnSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,6 +12,7 @@ export interface TestRule {
   expr: string;
   for?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export function ruleFile(name: string, group: string, rules: TestRule[]): RuleFileInput {

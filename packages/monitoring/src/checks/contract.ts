@@ -4,15 +4,17 @@
  * some rule file defines) and use only labels the series it applies to can carry.
  *
  * Check ids: contract/parse-error, contract/unknown-metric, contract/unknown-label,
- * contract/undefined-recording-rule. See docs/checks/contract.md.
+ * contract/undefined-recording-rule, contract/unknown-template-label (an alert's annotation or label template
+ * reads a label its expression does not return). See docs/checks/contract.md.
  */
+import { templateLabelRefs } from '../promql/alert-templates.ts';
 import { grafanaVariableAt, substituteGrafanaVariables } from '../promql/grafana-vars.ts';
 import { knownSeries } from '../promql/known-metrics.ts';
 import { infer, type LabelContext } from '../promql/labels.ts';
 import { type ParsedPromQL, parsePromQL } from '../promql/parse.ts';
 import { type RuleForInference, recordedSeries, seriesResolver } from '../promql/recorded-series.ts';
-import { readRuleFile } from '../promql/rule-files.ts';
-import { selectors } from '../promql/selectors.ts';
+import { readRuleFile, type TemplateField } from '../promql/rule-files.ts';
+import { METRIC_NAME_LABEL, selectors } from '../promql/selectors.ts';
 import { didYouMean } from '../promql/suggest.ts';
 import { targetLabelsFromPrometheusConfig } from '../promql/target-labels.ts';
 import type { Finding } from './finding.ts';
@@ -22,6 +24,7 @@ export const CONTRACT_CHECK = {
   unknownMetric: 'contract/unknown-metric',
   unknownLabel: 'contract/unknown-label',
   undefinedRecordingRule: 'contract/undefined-recording-rule',
+  unknownTemplateLabel: 'contract/unknown-template-label',
 } as const;
 
 /** A generated rule file; `path` is relative to the output directory. */
@@ -45,6 +48,8 @@ interface Expression {
   readonly parsed: ParsedPromQL;
   /** A dashboard query (Grafana variables allowed), not a rule. */
   readonly dashboard: boolean;
+  /** An alerting rule's annotation and label templates. */
+  readonly templates: readonly TemplateField[];
 }
 
 export interface ContractOptions {
@@ -75,13 +80,19 @@ export function checkContract(
         place: defined({ file: r.file, group: r.group, rule: r.name, line: r.line }),
         parsed,
         dashboard: false,
+        templates: r.templates,
       });
       inference.push({ kind: r.kind, name: r.name, parsed, staticLabels: r.staticLabels });
     }
   }
   for (const q of queries) {
     const parsed = parsePromQL(substituteGrafanaVariables(q.expr));
-    expressions.push({ place: { file: q.file, rule: q.where }, parsed: { ...parsed, expr: q.expr }, dashboard: true });
+    expressions.push({
+      place: { file: q.file, rule: q.where },
+      parsed: { ...parsed, expr: q.expr },
+      dashboard: true,
+      templates: [],
+    });
   }
 
   const targetLabels =
@@ -91,7 +102,7 @@ export function checkContract(
   const seriesLabels = seriesResolver(recorded, known);
   const allNames = [...known.keys(), ...recorded.keys()];
 
-  for (const { place, parsed, dashboard } of expressions) {
+  for (const { place, parsed, dashboard, templates } of expressions) {
     const at = (from: number) => ({ ...place, column: from + 1 });
     if (parsed.error !== undefined) {
       const variable = dashboard ? grafanaVariableAt(parsed.expr, parsed.error.from) : undefined;
@@ -134,7 +145,24 @@ export function checkContract(
           message: `label "${issue.label}" is not produced by ${issue.origin} (it has: ${issue.has.join(', ') || 'no labels'})`,
         }),
     };
-    infer(parsed.tree.topNode, ctx);
+    const result = infer(parsed.tree.topNode, ctx);
+    // $labels in an alert's templates is the series the expression returned (before the rule's static labels).
+    const returned = result.kind === 'vector' ? result.labels : undefined;
+    if (returned === undefined || returned === 'unknown') continue;
+    for (const t of templates) {
+      for (const ref of templateLabelRefs(t.text)) {
+        if (returned.has(ref.label)) continue;
+        const has = [...returned].filter((l) => l !== METRIC_NAME_LABEL).sort();
+        findings.push({
+          check: CONTRACT_CHECK.unknownTemplateLabel,
+          severity: 'error',
+          ...place,
+          ...(t.line === undefined ? {} : { line: t.line }),
+          column: ref.from + 1,
+          message: `${t.field}: ${ref.ref} is not returned by the alert's expression (it has: ${has.join(', ') || 'no labels'}); it renders as an empty string`,
+        });
+      }
+    }
   }
   return findings;
 }

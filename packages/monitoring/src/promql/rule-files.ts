@@ -16,6 +16,17 @@ export interface RuleEntry {
   readonly staticLabels: readonly string[];
   /** 1-based line of the `expr` value. */
   readonly line?: number;
+  /** An alerting rule's templated values: its `annotations` and `labels` (none for a recording rule). */
+  readonly templates: readonly TemplateField[];
+}
+
+/** One annotation or label value of an alerting rule, which Prometheus expands as a Go template. */
+export interface TemplateField {
+  /** `annotations.<name>` or `labels.<name>`. */
+  readonly field: string;
+  readonly text: string;
+  /** 1-based line of the value. */
+  readonly line?: number;
 }
 
 export interface RuleFileProblem {
@@ -46,6 +57,18 @@ export function readRuleFile(file: string, content: string): RuleFile {
   // Aliases (`labels: *common`) are resolved to the node they name.
   const node = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc as Document) : n);
   const get = (map: YAMLMap, key: string): unknown => node(map.get(key, true));
+
+  /** The string values of a rule's `annotations` or `labels` map, each with its line. */
+  const templateFields = (map: string, value: unknown): TemplateField[] => {
+    if (!isMap(value)) return [];
+    return value.items.flatMap((pair) => {
+      const v = node(pair.value);
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      return isScalar(v) && typeof v.value === 'string'
+        ? [{ field: `${map}.${key}`, text: v.value, line: lineOf(v.range?.[0]) }]
+        : [];
+    });
+  };
   const groups = isMap(doc.contents) ? get(doc.contents, 'groups') : undefined;
   if (!isSeq(groups)) {
     return {
@@ -84,14 +107,19 @@ export function readRuleFile(file: string, content: string): RuleFile {
         continue;
       }
       const labels = get(r, 'labels');
+      const kind = record !== undefined ? 'record' : 'alert';
       rules.push({
         file,
         group,
-        kind: record !== undefined ? 'record' : 'alert',
+        kind,
         name,
         expr: String(exprNode.value),
         staticLabels: isMap(labels) ? labels.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : [],
         line: lineOf(exprNode.range?.[0]),
+        templates:
+          kind === 'alert'
+            ? [...templateFields('annotations', get(r, 'annotations')), ...templateFields('labels', labels)]
+            : [],
       });
     }
   }
