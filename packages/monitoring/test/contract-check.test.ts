@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CONTRACT_CHECK, checkContract, type QueryInput } from '../src/checks/contract.ts';
+import { CONTRACT_CHECK, type ContractOptions, checkContract, type QueryInput } from '../src/checks/contract.ts';
 import type { Finding } from '../src/checks/finding.ts';
 import { ALERT, GROUP, JOB, RECORD } from '../src/conventions.ts';
 import { substituteGrafanaVariables } from '../src/promql/grafana-vars.ts';
@@ -27,9 +27,30 @@ const CASE_GROUP = 'contract_check_cases';
  * Check one expression as an alert (with templates, if given) in a file that comes before the seed's files (so
  * it reads later rules).
  */
-function checkExpr(expr: string, templates: Pick<TestRule, 'labels' | 'annotations'> = {}): Finding[] {
-  return checkContract([ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr, ...templates }]), ...seedRuleFiles()]);
+function checkExpr(
+  expr: string,
+  templates: Pick<TestRule, 'labels' | 'annotations'> = {},
+  options: ContractOptions = {},
+): Finding[] {
+  return checkContract(
+    [ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr, ...templates }]), ...seedRuleFiles()],
+    [],
+    options,
+  );
 }
+
+/** A prometheus.yml: global intervals, and jobs with their own scrape interval if given. */
+function promYml(scrape: string, jobs: Record<string, string | undefined> = {}, evaluation = '15s'): string {
+  return stringify({
+    global: { scrape_interval: scrape, evaluation_interval: evaluation },
+    scrape_configs: Object.entries(jobs).map(([job_name, interval]) => ({
+      job_name,
+      ...(interval === undefined ? {} : { scrape_interval: interval }),
+      static_configs: [{ targets: ['localhost:1'] }],
+    })),
+  });
+}
+const APP_AND_NODE = { api: undefined, [JOB.nodeExporter]: undefined };
 
 describe('the seed', () => {
   it('has twelve recording rules and five alerts', () => {
@@ -61,6 +82,8 @@ interface Case {
   readonly expr: string;
   /** The alert's annotation and label templates. */
   readonly templates?: Pick<TestRule, 'labels' | 'annotations'>;
+  /** The generated prometheus.yml the check is given. */
+  readonly prometheusConfig?: string;
   /** The one finding expected; undefined: the expression must pass clean. */
   readonly expect?: { check: string; column: number; message?: string };
 }
@@ -303,11 +326,55 @@ const CASES: Case[] = [
     expr: 'up{job="ghmon-services"} == 0',
     templates: { labels: { instance_down: '{{ $labels.instance }}' }, annotations: { note: '{{/* $labels.nope */}}' } },
   },
+  // contract/range-too-short: rate-like windows need two samples of what they read (given prometheus.yml)
+  {
+    // (The seed's own greyhaven:http_rps reads http_requests_total[1m]: application jobs stay at 15s here.)
+    name: 'a 1m rate of series scraped every 1m',
+    expr: 'sum(rate(node_cpu_seconds_total[1m])) > 0',
+    prometheusConfig: promYml('1m', { api: '15s', [JOB.nodeExporter]: undefined }),
+    expect: {
+      check: CONTRACT_CHECK.rangeTooShort,
+      column: 33,
+      message:
+        'rate() over [1m] of node_cpu_seconds_total, which gets a sample every 1m (job "node-exporter"): rate needs two samples in its window and one shorter than two intervals often holds one (an empty result, an alert that cannot fire); use at least [2m] ([4m] is safer)',
+    },
+  },
+  {
+    name: 'the same rate at the seed 15s interval',
+    expr: 'sum(rate(node_cpu_seconds_total[1m])) > 0',
+    prometheusConfig: promYml('15s', APP_AND_NODE),
+  },
+  {
+    name: "a job's own longer interval, through offset",
+    expr: `increase(node_cpu_seconds_total[3m] offset 5m) > 0`,
+    prometheusConfig: promYml('15s', { api: undefined, [JOB.nodeExporter]: '2m' }),
+    expect: {
+      check: CONTRACT_CHECK.rangeTooShort,
+      column: 33,
+      message:
+        'increase() over [3m] of node_cpu_seconds_total, which gets a sample every 2m (job "node-exporter"): increase needs two samples in its window and one shorter than two intervals often holds one (an empty result, an alert that cannot fire); use at least [4m] ([8m] is safer)',
+    },
+  },
+  {
+    name: 'a recorded series read at the evaluation interval',
+    expr: `deriv(${RECORD.rps}[30s]) > 0`,
+    prometheusConfig: promYml('15s', APP_AND_NODE, '30s'),
+    expect: { check: CONTRACT_CHECK.rangeTooShort, column: 26 },
+  },
+  {
+    name: '*_over_time and subqueries are not rate-like',
+    expr: `avg_over_time(node_load1[1m]) > 0 or rate(${RECORD.cpuUsagePercent}[1m:10s]) > 0`,
+    prometheusConfig: promYml('1m', { api: '15s', [JOB.nodeExporter]: undefined }, '1m'),
+  },
 ];
 
 describe('contract check cases (each broken input fires, each counterpart passes)', () => {
   it.each(CASES)('$name: $expr $templates', (c) => {
-    const findings = checkExpr(c.expr, c.templates);
+    const findings = checkExpr(
+      c.expr,
+      c.templates,
+      c.prometheusConfig === undefined ? {} : { prometheusConfig: c.prometheusConfig },
+    );
     if (c.expect === undefined) {
       expect(findings).toEqual([]);
       return;
@@ -328,6 +395,44 @@ describe('contract check cases (each broken input fires, each counterpart passes
   it('shows every finding kind firing', () => {
     const fired = new Set(CASES.flatMap((c) => (c.expect === undefined ? [] : [c.expect.check])));
     expect([...fired].sort()).toEqual(Object.values(CONTRACT_CHECK).sort());
+  });
+});
+
+describe('range windows against sample intervals', () => {
+  const grouped = (interval: string) =>
+    stringify({
+      groups: [
+        { name: 'slow', interval, rules: [{ record: 'greyhaven:test:slow', expr: 'sum(node_load1)' }] },
+        { name: 'reader', rules: [{ alert: 'SlowRising', expr: 'deriv(greyhaven:test:slow[3m]) > 0' }] },
+      ],
+    });
+  const check = (content: string, prometheusConfig?: string) =>
+    checkContract(
+      [{ path: 'prometheus/rules/slow.yml', content }],
+      [],
+      prometheusConfig === undefined ? {} : { prometheusConfig },
+    );
+
+  it("a recorded series is read at its group's own interval", () => {
+    const findings = check(grouped('2m'), promYml('15s', APP_AND_NODE));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ check: CONTRACT_CHECK.rangeTooShort, group: 'reader', rule: 'SlowRising' });
+    expect(findings[0]?.message).toContain('gets a sample every 2m (group "slow" interval)');
+    expect(check(grouped('1m'), promYml('15s', APP_AND_NODE))).toEqual([]);
+  });
+
+  it('says nothing without prometheus.yml (the intervals are unknown)', () => {
+    expect(check(grouped('2m'))).toEqual([]);
+  });
+
+  it("Prometheus' 1m default applies where prometheus.yml sets no interval", () => {
+    const findings = check(
+      stringify({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'rate(node_load1[90s]) > 0' }] }] }),
+      stringify({ scrape_configs: [{ job_name: JOB.nodeExporter, static_configs: [{ targets: ['x:1'] }] }] }),
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('rate() over [90s] of node_load1, which gets a sample every 1m (job "node-exporter")'),
+    ]);
   });
 });
 

@@ -5,15 +5,19 @@
  *
  * Check ids: contract/parse-error, contract/unknown-metric, contract/unknown-label,
  * contract/undefined-recording-rule, contract/unknown-template-label (an alert's annotation or label template
- * reads a label its expression does not return). See docs/checks/contract.md.
+ * reads a label its expression does not return), contract/range-too-short (a `rate`-like window shorter than two
+ * sample intervals of what it reads, given prometheus.yml). See docs/checks/contract.md.
  */
+import { parseDuration } from '../config/duration.ts';
 import { templateLabelRefs } from '../promql/alert-templates.ts';
 import { grafanaVariableAt, substituteGrafanaVariables } from '../promql/grafana-vars.ts';
 import { knownSeries } from '../promql/known-metrics.ts';
 import { infer, type LabelContext } from '../promql/labels.ts';
 import { type ParsedPromQL, parsePromQL } from '../promql/parse.ts';
+import { rangeWindows } from '../promql/range-windows.ts';
 import { type RuleForInference, recordedSeries, seriesResolver } from '../promql/recorded-series.ts';
 import { readRuleFile, type TemplateField } from '../promql/rule-files.ts';
+import { type Interval, sampleIntervalsFromPrometheusConfig } from '../promql/sample-intervals.ts';
 import { METRIC_NAME_LABEL, selectors } from '../promql/selectors.ts';
 import { didYouMean } from '../promql/suggest.ts';
 import { targetLabelsFromPrometheusConfig } from '../promql/target-labels.ts';
@@ -25,6 +29,7 @@ export const CONTRACT_CHECK = {
   unknownLabel: 'contract/unknown-label',
   undefinedRecordingRule: 'contract/undefined-recording-rule',
   unknownTemplateLabel: 'contract/unknown-template-label',
+  rangeTooShort: 'contract/range-too-short',
 } as const;
 
 /** A generated rule file; `path` is relative to the output directory. */
@@ -68,6 +73,8 @@ export function checkContract(
   const findings: Finding[] = [];
   const expressions: Expression[] = [];
   const inference: RuleForInference[] = [];
+  /** Each recorded series' group and the group's own `interval`, if set. */
+  const ruleGroupIntervals = new Map<string, { group: string; interval?: string }>();
 
   for (const input of ruleFiles) {
     const { rules, problems } = readRuleFile(input.path, input.content);
@@ -83,6 +90,7 @@ export function checkContract(
         templates: r.templates,
       });
       inference.push({ kind: r.kind, name: r.name, parsed, staticLabels: r.staticLabels });
+      if (r.kind === 'record') ruleGroupIntervals.set(r.name, { group: r.group, interval: r.groupInterval });
     }
   }
   for (const q of queries) {
@@ -99,6 +107,7 @@ export function checkContract(
     options.prometheusConfig === undefined ? {} : targetLabelsFromPrometheusConfig(options.prometheusConfig);
   const known = knownSeries(undefined, targetLabels);
   const recorded = recordedSeries(inference, known);
+  const sampleInterval = sampleIntervalOf(options.prometheusConfig, known, ruleGroupIntervals);
   const seriesLabels = seriesResolver(recorded, known);
   const allNames = [...known.keys(), ...recorded.keys()];
 
@@ -146,6 +155,18 @@ export function checkContract(
         }),
     };
     const result = infer(parsed.tree.topNode, ctx);
+    // Dashboards' ranges are Grafana's ($__rate_interval follows the scrape interval): rules only.
+    for (const w of dashboard ? [] : rangeWindows(expr, parsed.tree)) {
+      const every = w.name === undefined ? undefined : sampleInterval(w.name);
+      if (every === undefined || w.rangeMs >= 2 * every.ms) continue;
+      const step = formatMs(every.ms);
+      findings.push({
+        check: CONTRACT_CHECK.rangeTooShort,
+        severity: 'error',
+        ...at(w.from),
+        message: `${w.fn}() over [${w.range}] of ${w.name}, which gets a sample every ${step} (${every.from}): ${w.fn} needs two samples in its window and one shorter than two intervals often holds one (an empty result, an alert that cannot fire); use at least [${formatMs(2 * every.ms)}] ([${formatMs(4 * every.ms)}] is safer)`,
+      });
+    }
     // $labels in an alert's templates is the series the expression returned (before the rule's static labels).
     const returned = result.kind === 'vector' ? result.labels : undefined;
     if (returned === undefined || returned === 'unknown') continue;
@@ -165,6 +186,45 @@ export function checkContract(
     }
   }
   return findings;
+}
+
+/**
+ * How often a metric gets a sample: a known series' longest scrape interval, a recorded series' group interval
+ * (else the global evaluation interval). Undefined without prometheus.yml or for a metric it cannot tell.
+ */
+function sampleIntervalOf(
+  prometheusConfig: string | undefined,
+  known: ReturnType<typeof knownSeries>,
+  groups: ReadonlyMap<string, { group: string; interval?: string }>,
+): (name: string) => Interval | undefined {
+  const intervals = prometheusConfig === undefined ? undefined : sampleIntervalsFromPrometheusConfig(prometheusConfig);
+  return (name) => {
+    if (intervals === undefined) return undefined;
+    const source = known.get(name)?.source;
+    if (source !== undefined) return intervals.scrape[source];
+    const rule = groups.get(name);
+    if (rule === undefined) return undefined;
+    const own = rule.interval === undefined ? undefined : parseDuration(rule.interval);
+    return own === undefined ? intervals.evaluation : { ms: own, from: `group "${rule.group}" interval` };
+  };
+}
+
+/** Milliseconds as a Prometheus duration (`90s` → `1m30s`). */
+function formatMs(ms: number): string {
+  const units: [string, number][] = [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ];
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || '0s';
 }
 
 /** Drop undefined fields, so findings compare and print cleanly. */

@@ -8,6 +8,8 @@ import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocum
 export interface RuleEntry {
   readonly file: string;
   readonly group: string;
+  /** The group's own evaluation `interval`, when it sets one. */
+  readonly groupInterval?: string;
   readonly kind: 'record' | 'alert';
   /** The recorded metric name or the alert name. */
   readonly name: string;
@@ -85,6 +87,7 @@ export function readRuleFile(file: string, content: string): RuleFile {
       continue;
     }
     const group = scalarString(get(g, 'name')) ?? '';
+    const groupInterval = scalarString(get(g, 'interval'));
     const list = get(g, 'rules');
     if (list === undefined) continue;
     if (!isSeq(list)) {
@@ -111,6 +114,7 @@ export function readRuleFile(file: string, content: string): RuleFile {
       rules.push({
         file,
         group,
+        ...(groupInterval === undefined ? {} : { groupInterval }),
         kind,
         name,
         expr: String(exprNode.value),

@@ -16,6 +16,11 @@ const INFRA_JOBS: Readonly<Record<string, MetricSource>> = {
   [JOB.nodeExporter]: 'node_exporter',
 };
 
+/** Which metrics a scrape job yields: an infrastructure job's exporter's, else an application's. */
+export function jobSource(jobName: string): MetricSource {
+  return INFRA_JOBS[jobName] ?? 'application';
+}
+
 export function targetLabelsFromPrometheusConfig(prometheusYml: string): TargetLabels {
   const doc = parseDocument(prometheusYml);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return {};
@@ -31,7 +36,7 @@ export function targetLabelsFromPrometheusConfig(prometheusYml: string): TargetL
     if (!isMap(job)) continue;
     const name = scalar(job, 'job_name') ?? '';
     const labels = [...staticLabels(job), ...relabelTargets(job)].filter((l) => !l.startsWith('__'));
-    add(INFRA_JOBS[name] ?? 'application', labels);
+    add(jobSource(name), labels);
     add('scrape', labels);
   }
   return Object.fromEntries([...out].map(([source, labels]) => [source, [...labels].sort()]));
