@@ -23,6 +23,12 @@ export const RECORD = {
   dbPoolSaturation: `${RULE_PREFIX}:db_pool:saturation`,
 } as const;
 
+/**
+ * The window of the seed's `greyhaven:http_rps` (`sum(rate(http_requests_total[1m]))`): the shortest rate window
+ * ghmon writes, so every scrape interval must be at most half of it (a rate needs two samples in its window).
+ */
+export const RPS_RATE_WINDOW = '1m';
+
 /** The seed's five alerts, names verbatim. */
 export const ALERT = {
   highErrorRate: 'HighErrorRate',

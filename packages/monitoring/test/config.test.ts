@@ -72,6 +72,14 @@ describe('bad config names the field path', () => {
     [{ services: [{ name: 'x', runtime: 'python' }] }, 'services[0]: expected exactly one of scrape or push'],
     [{ services: [svc, svc] }, 'services[1].name: duplicate service name "demo" (also services[0])'],
     [{ services: [svc], scrapeInterval: '15' }, 'scrapeInterval: expected a Prometheus duration'],
+    [
+      { services: [svc], scrapeInterval: '45s' },
+      'scrapeInterval: 45s is longer than half the 1m rate window of greyhaven:http_rps (a rate needs two samples in its window): use 30s or less',
+    ],
+    [
+      { services: [{ ...svc, scrape: { targets: ['localhost:1'], interval: '1m' } }] },
+      'services[0].scrape.interval: 1m is longer than half the 1m rate window',
+    ],
     [{ services: [svc], retension: '30d' }, 'retension: unknown field (misspelt?)'],
     [{ services: [{ ...svc, labels: { service: 'x' } }] }, 'services[0].labels.service: "service" is set by ghmon'],
     [

@@ -6,8 +6,10 @@
  */
 import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
 import { z } from 'zod';
+import { RECORD, RPS_RATE_WINDOW } from '../conventions.ts';
 import { longTermSchema } from '../longterm/schema.ts';
 import { checkScrapeAuth, scrapeAuthFields } from '../security/scrape-auth.ts';
+import { parseDuration } from './duration.ts';
 
 /** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
 export const duration = z
@@ -387,6 +389,7 @@ export const monitoringSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/, 'expected a lowercase name')
       .default('production'),
+    /** At most 30s: the seed's `greyhaven:http_rps` is a 1m rate, which needs two samples (services' own too). */
     scrapeInterval: duration.default('15s'),
     evaluationInterval: duration.default('15s'),
     retention: duration.default('30d'),
@@ -431,6 +434,23 @@ export const monitoringSchema = z
         });
       }
     }
+    // A rate needs two samples in its window: every scrape interval at most half the shortest window the rules use.
+    const longest = (parseDuration(RPS_RATE_WINDOW) as number) / 2;
+    const tooLong = (interval: string | undefined) =>
+      interval !== undefined && (parseDuration(interval) ?? 0) > longest;
+    const why = `longer than half the ${RPS_RATE_WINDOW} rate window of ${RECORD.rps} (a rate needs two samples in its window): use ${longest / 1000}s or less`;
+    if (tooLong(c.scrapeInterval)) {
+      ctx.addIssue({ code: 'custom', message: `${c.scrapeInterval} is ${why}`, path: ['scrapeInterval'] });
+    }
+    c.services.forEach((s, i) => {
+      if (s.scrape !== undefined && tooLong(s.scrape.interval)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${s.scrape.interval} is ${why}`,
+          path: ['services', i, 'scrape', 'interval'],
+        });
+      }
+    });
     const seen = new Map<string, number>();
     c.services.forEach((s, i) => {
       for (const [kind, value] of [

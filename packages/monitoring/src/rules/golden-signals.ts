@@ -12,7 +12,7 @@ import {
   httpRequestDurationSeconds as duration,
   httpRequestsTotal as requests,
 } from '@greyhaven/metric-contract';
-import { GROUP, LABEL, RECORD } from '../conventions.ts';
+import { GROUP, LABEL, RECORD, RPS_RATE_WINDOW } from '../conventions.ts';
 import type { Model } from '../model/model.ts';
 import type { RuleGroup } from './types.ts';
 
@@ -35,7 +35,7 @@ export function goldenSignalGroups(model: Model): RuleGroup[] {
           record: RECORD.requestsRate5mByService,
           expr: `sum by (${S}, method, status) (rate(${requests.name}[5m]))`,
         },
-        { record: RECORD.rps, expr: `sum(rate(${requests.name}[1m]))` },
+        { record: RECORD.rps, expr: `sum(rate(${requests.name}[${RPS_RATE_WINDOW}]))` },
       ],
     },
     {
