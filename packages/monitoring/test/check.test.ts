@@ -133,6 +133,58 @@ describe('ghmon check', () => {
     expect(r.err).toContain('prometheus/rules/golden-signals.yml:golden_signals_request_rate:greyhaven:http_rps:');
   });
 
+  it('--format json: one document with every finding (file under out/, line, column, check id) and every check', async () => {
+    const out = await built(`${FIXTURES}minimal.config.ts`);
+    edit(
+      out,
+      'prometheus/rules/golden-signals.yml',
+      'sum(rate(http_requests_total[1m]))',
+      'sum(rate(http_request_total[1m]))',
+    );
+    const rps = readFileSync(join(out, 'prometheus/rules/golden-signals.yml'), 'utf8').split('\n');
+    const line = rps.findIndex((l) => l.includes('http_request_total[1m]')) + 1;
+    const r = await ghmon('check', '--out', out, '--format', 'json');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('');
+    const report = JSON.parse(r.out) as {
+      out: string;
+      clean: boolean;
+      errors: number;
+      checks: { id: string; findings: number }[];
+      findings: Record<string, unknown>[];
+    };
+    expect(report).toMatchObject({ out, clean: false, errors: 1 });
+    expect(report.findings).toEqual([
+      {
+        check: 'contract/unknown-metric',
+        severity: 'error',
+        file: `${out}/prometheus/rules/golden-signals.yml`,
+        group: 'golden_signals_request_rate',
+        rule: 'greyhaven:http_rps',
+        line,
+        column: 10,
+        message: 'unknown metric "http_request_total" (did you mean "http_requests_total"?)',
+      },
+    ]);
+    expect(report.checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
+    expect(report.checks.find((c) => c.id === 'contract')?.findings).toBe(1);
+    expect(report.checks.filter((c) => c.id !== 'contract').every((c) => c.findings === 0)).toBe(true);
+
+    // --format github: the same finding as a workflow command on stdout, which Actions turns into an annotation.
+    const gh = await ghmon('check', '--out', out, '--format', 'github');
+    expect(gh.code).toBe(1);
+    expect(gh.err).toBe('');
+    const commands = gh.out.split('\n').filter((l) => l.startsWith('::'));
+    expect(commands).toEqual([
+      `::error file=${out}/prometheus/rules/golden-signals.yml,line=${line},title=ghmon check contract/unknown-metric::golden_signals_request_rate:greyhaven:http_rps: unknown metric "http_request_total" (did you mean "http_requests_total"?) (at column 10)`,
+    ]);
+    expect(gh.out).toMatch(/FAIL\s+contract/);
+
+    const bad = await ghmon('check', '--out', out, '--format', 'sarif');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('ghmon: --format sarif: expected one of text, json, github');
+  });
+
   it('reports missing files instead of crashing', async () => {
     const out = await built();
     rmSync(join(out, 'alertmanager'), { recursive: true });
