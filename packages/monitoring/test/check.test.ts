@@ -37,7 +37,7 @@ describe('ghmon check', () => {
     const r = await ghmon('check', '--out', out);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    for (const id of ['promtool/config', 'promtool/rules', 'promtool/tests', 'amtool/config', 'contract']) {
+    for (const id of CHECKS.map((c) => c.id)) {
       expect(r.out).toMatch(new RegExp(`ok\\s+${id.replace('/', '\\/')}`));
     }
   });
@@ -66,6 +66,22 @@ describe('ghmon check', () => {
       'receiver: pagerduty-page',
       'receiver: pagerduty-pages',
       /undefined receiver/,
+    ],
+    [
+      'amtool/routes',
+      'the tickets routed to the empty dead-man receiver',
+      'alertmanager/alertmanager.yml',
+      /- receiver: pagerduty-ticket\n(\s+)matchers:\n\s+- severity="warning"/,
+      '- receiver: deadmans-switch\n$1matchers:\n$1  - severity="warning"',
+      /golden_signals_alerts:HighLatencyP95: \{alertname="HighLatencyP95", severity="warning"\} routes to "deadmans-switch", which has no integration \(no \*_configs\): it would notify nobody \[amtool\/routes\]/,
+    ],
+    [
+      'amtool/routes',
+      'the pages routed to a receiver stripped of its PagerDuty config',
+      'alertmanager/alertmanager.yml',
+      /- name: pagerduty-page\n\s+pagerduty_configs:\n(\s{6}.*\n)+/,
+      '- name: pagerduty-page\n',
+      /HighErrorRate: \{alertname="HighErrorRate", severity="critical"\} routes to "pagerduty-page", which has no integration/,
     ],
     [
       'promtool/tests',

@@ -2,6 +2,7 @@
 import { OUT } from '../conventions.ts';
 import { dashboardQueries } from '../dashboards/queries.ts';
 import { amtoolConfig } from './amtool-config.ts';
+import { amtoolRoutes } from './amtool-routes.ts';
 import { type Check, type CheckContext, checkContext } from './context.ts';
 import { checkContract } from './contract.ts';
 import type { Finding } from './finding.ts';
@@ -44,6 +45,7 @@ export const CHECKS: readonly Check[] = [
   promtoolRules,
   promtoolTests,
   amtoolConfig,
+  amtoolRoutes,
   contractCheck,
   kubernetesValues,
   kubernetesSchema,

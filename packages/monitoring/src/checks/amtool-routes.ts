@@ -1,0 +1,91 @@
+/**
+ * `amtool/routes`: every alert the rule files define is routed, by the real `amtool config routes test`, through
+ * alertmanager/alertmanager.yml; each must reach a receiver that notifies someone (one with at least one
+ * `*_configs` integration). An alert routed only to an empty receiver would fire into the void: the page that
+ * never came. The exception is the Watchdog, whose receiver is the dead man's switch — empty on purpose until one
+ * is configured (`routing.deadMansSwitch`).
+ *
+ * The label set tested per alert is what Prometheus sends: `alertname` and the rule's static labels. Labels the
+ * expression adds (service, instance) are not known before it runs; routes that match on them are exercised by
+ * the generated alert tests and `ghmon up`, not here.
+ */
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { EXTRA_ALERT, OUT } from '../conventions.ts';
+import { readRuleFile } from '../promql/rule-files.ts';
+import type { Check } from './context.ts';
+import type { Finding } from './finding.ts';
+import { findBinary, missingTool, runTool } from './tool.ts';
+
+export const AMTOOL_ROUTES = 'amtool/routes';
+
+export const amtoolRoutes: Check = {
+  id: AMTOOL_ROUTES,
+  description: 'every alert reaches a receiver that notifies someone (amtool config routes test)',
+  async run(ctx) {
+    const bin = findBinary('amtool');
+    if (!bin) return [missingTool(AMTOOL_ROUTES, 'amtool', 'prometheus-alertmanager')];
+    // A missing or invalid alertmanager.yml is amtool/config's finding; this check has nothing to route through.
+    if (!ctx.exists(OUT.alertmanagerConfig)) return [];
+    const notifying = receiversWithIntegrations(ctx.read(OUT.alertmanagerConfig));
+    if (notifying === undefined) return [];
+
+    const findings: Finding[] = [];
+    for (const path of ctx.list(OUT.rulesDir, '.yml')) {
+      for (const rule of readRuleFile(path, ctx.read(path)).rules) {
+        if (rule.kind !== 'alert' || rule.name === EXTRA_ALERT.watchdog) continue;
+        const labels: Record<string, string> = { alertname: rule.name };
+        for (const t of rule.templates) if (t.field.startsWith('labels.')) labels[t.field.slice(7)] = t.text;
+        const args = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+        const result = await runTool(
+          bin,
+          ['config', 'routes', 'test', `--config.file=${OUT.alertmanagerConfig}`, ...args],
+          ctx.outDir,
+        );
+        const place = { file: rule.file, group: rule.group, rule: rule.name };
+        const receivers = result.stdout
+          .trim()
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
+        if (result.code !== 0 || receivers.length === 0) {
+          const why = `${result.stderr}\n${result.stdout}`.split('\n').find((l) => l.trim() && !/^Warning:/.test(l));
+          findings.push({
+            check: AMTOOL_ROUTES,
+            severity: 'error',
+            ...place,
+            message: `amtool could not route {${args.join(', ')}}: ${why?.trim() ?? `exited with code ${result.code}`}`,
+          });
+          continue;
+        }
+        if (!receivers.some((r) => notifying.has(r))) {
+          findings.push({
+            check: AMTOOL_ROUTES,
+            severity: 'error',
+            ...place,
+            message: `{${args.join(', ')}} routes to ${receivers.map((r) => `"${r}"`).join(', ')}, which ${receivers.length > 1 ? 'have' : 'has'} no integration (no *_configs): it would notify nobody`,
+          });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+/** Names of the receivers with at least one integration (a non-empty `*_configs` list); undefined if unreadable. */
+function receiversWithIntegrations(alertmanagerYml: string): Set<string> | undefined {
+  const doc = parseDocument(alertmanagerYml);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+  const receivers = doc.contents.get('receivers', true);
+  if (!isSeq(receivers)) return undefined;
+  const out = new Set<string>();
+  for (const r of receivers.items) {
+    if (!isMap(r)) continue;
+    const name = r.get('name');
+    const integrated = r.items.some((pair) => {
+      const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
+      return key.endsWith('_configs') && isSeq(pair.value) && pair.value.items.length > 0;
+    });
+    if (typeof name === 'string' && integrated) out.add(name);
+  }
+  return out;
+}
