@@ -21,22 +21,21 @@ import { ruleFile, SEED_ALERTS, SEED_RECORDS, seedRuleFiles, type TestRule } fro
 import { tempDir } from './helpers.ts';
 
 const CASE_ALERT = 'CaseUnderTest';
+const CASE_RECORD = 'case:under_test';
 const CASE_GROUP = 'contract_check_cases';
 
 /**
- * Check one expression as an alert (with templates, if given) in a file that comes before the seed's files (so
- * it reads later rules).
+ * Check one expression as a recording rule, or as an alert (with templates, if given), in a file that comes
+ * before the seed's files (so it reads later rules).
  */
 function checkExpr(
   expr: string,
-  templates: Pick<TestRule, 'labels' | 'annotations'> = {},
+  templates: Pick<TestRule, 'labels' | 'annotations'> | undefined,
   options: ContractOptions = {},
 ): Finding[] {
-  return checkContract(
-    [ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr, ...templates }]), ...seedRuleFiles()],
-    [],
-    options,
-  );
+  const rule: TestRule =
+    templates === undefined ? { record: CASE_RECORD, expr } : { alert: CASE_ALERT, expr, ...templates };
+  return checkContract([ruleFile('case', CASE_GROUP, [rule]), ...seedRuleFiles()], [], options);
 }
 
 /** A prometheus.yml: global intervals, and jobs with their own scrape interval if given. */
@@ -80,7 +79,7 @@ describe('the seed', () => {
 interface Case {
   readonly name: string;
   readonly expr: string;
-  /** The alert's annotation and label templates. */
+  /** Checked as an alert with these annotation and label templates (`{}`: none); else as a recording rule. */
   readonly templates?: Pick<TestRule, 'labels' | 'annotations'>;
   /** The generated prometheus.yml the check is given. */
   readonly prometheusConfig?: string;
@@ -366,6 +365,30 @@ const CASES: Case[] = [
     expr: `avg_over_time(node_load1[1m]) > 0 or rate(${RECORD.cpuUsagePercent}[1m:10s]) > 0`,
     prometheusConfig: promYml('1m', { api: '15s', [JOB.nodeExporter]: undefined }, '1m'),
   },
+  // contract/alert-without-condition: an alert fires for every series its expression returns
+  {
+    name: 'an alert with its threshold forgotten',
+    expr: RECORD.errorsRate5mByService,
+    templates: {},
+    expect: {
+      check: CONTRACT_CHECK.alertWithoutCondition,
+      column: 1,
+      message:
+        'the alert has no condition (no comparison such as `> 0.01`, no `and`/`unless`, no `absent`): it fires for every series the expression returns, all the time',
+    },
+  },
+  {
+    name: 'an alert comparing with bool',
+    expr: `${RECORD.errorsRate5mByService} > bool 0.01`,
+    templates: {},
+    expect: { check: CONTRACT_CHECK.alertWithoutCondition, column: 43 },
+  },
+  { name: 'an alert with its threshold', expr: `${RECORD.errorsRate5mByService} > 0.01`, templates: {} },
+  { name: 'a comparison inside an aggregation', expr: 'count by (job) (up == 0)', templates: {} },
+  { name: 'absent as the condition', expr: 'absent(up{job="prometheus"})', templates: {} },
+  { name: 'unless as the condition', expr: 'up unless up offset 1h', templates: {} },
+  { name: 'a constant alert, on purpose (the Watchdog)', expr: 'vector(1)', templates: {} },
+  { name: 'the same expression as a recording rule', expr: RECORD.errorsRate5mByService },
 ];
 
 describe('contract check cases (each broken input fires, each counterpart passes)', () => {
@@ -386,7 +409,7 @@ describe('contract check cases (each broken input fires, each counterpart passes
       severity: 'error',
       file: 'prometheus/rules/case.yml',
       group: CASE_GROUP,
-      rule: CASE_ALERT,
+      rule: c.templates === undefined ? CASE_RECORD : CASE_ALERT,
       column: c.expect.column,
     });
     if (c.expect.message !== undefined) expect(f?.message).toBe(c.expect.message);
@@ -587,7 +610,7 @@ describe('recording rules reading recording rules', () => {
     ];
     expect(checkContract(files)).toEqual([]);
     const reader = ruleFile('b', 'b', [
-      { alert: 'TestCycle', expr: 'sum by (job, instance, route) (greyhaven:test:a)' },
+      { alert: 'TestCycle', expr: 'sum by (job, instance, route) (greyhaven:test:a) > 0' },
     ]);
     expect(checkContract([...files, reader])).toMatchObject([{ check: CONTRACT_CHECK.unknownLabel, column: 24 }]);
   });
@@ -721,7 +744,7 @@ describe('target labels from prometheus.yml', () => {
     ['count by (pod) (up == 0)', 'passes'],
     ['sum by (team) (node_load1)', 'fails'],
   ])('%s: unknown label without the scrape config; with it, %s', (expr, withConfig) => {
-    const file = ruleFile('case', CASE_GROUP, [{ alert: CASE_ALERT, expr }]);
+    const file = ruleFile('case', CASE_GROUP, [{ record: CASE_RECORD, expr }]);
     expect(checkContract([file])).toMatchObject([{ check: CONTRACT_CHECK.unknownLabel }]);
     expect(checkContract([file], [], { prometheusConfig })).toHaveLength(withConfig === 'passes' ? 0 : 1);
   });

@@ -6,9 +6,11 @@
  * Check ids: contract/parse-error, contract/unknown-metric, contract/unknown-label,
  * contract/undefined-recording-rule, contract/unknown-template-label (an alert's annotation or label template
  * reads a label its expression does not return), contract/range-too-short (a `rate`-like window shorter than two
- * sample intervals of what it reads, given prometheus.yml). See docs/checks/contract.md.
+ * sample intervals of what it reads, given prometheus.yml), contract/alert-without-condition (an alert whose
+ * expression never drops a series, so it always fires). See docs/checks/contract.md.
  */
 import { parseDuration } from '../config/duration.ts';
+import { alertCondition } from '../promql/alert-condition.ts';
 import { templateLabelRefs } from '../promql/alert-templates.ts';
 import { grafanaVariableAt, substituteGrafanaVariables } from '../promql/grafana-vars.ts';
 import { knownSeries } from '../promql/known-metrics.ts';
@@ -30,6 +32,7 @@ export const CONTRACT_CHECK = {
   undefinedRecordingRule: 'contract/undefined-recording-rule',
   unknownTemplateLabel: 'contract/unknown-template-label',
   rangeTooShort: 'contract/range-too-short',
+  alertWithoutCondition: 'contract/alert-without-condition',
 } as const;
 
 /** A generated rule file; `path` is relative to the output directory. */
@@ -55,6 +58,8 @@ interface Expression {
   readonly dashboard: boolean;
   /** An alerting rule's annotation and label templates. */
   readonly templates: readonly TemplateField[];
+  /** An alerting rule (not a recording rule, not a dashboard query). */
+  readonly alert: boolean;
 }
 
 export interface ContractOptions {
@@ -88,6 +93,7 @@ export function checkContract(
         parsed,
         dashboard: false,
         templates: r.templates,
+        alert: r.kind === 'alert',
       });
       inference.push({ kind: r.kind, name: r.name, parsed, staticLabels: r.staticLabels });
       if (r.kind === 'record') ruleGroupIntervals.set(r.name, { group: r.group, interval: r.groupInterval });
@@ -100,6 +106,7 @@ export function checkContract(
       parsed: { ...parsed, expr: q.expr },
       dashboard: true,
       templates: [],
+      alert: false,
     });
   }
 
@@ -111,7 +118,7 @@ export function checkContract(
   const seriesLabels = seriesResolver(recorded, known);
   const allNames = [...known.keys(), ...recorded.keys()];
 
-  for (const { place, parsed, dashboard, templates } of expressions) {
+  for (const { place, parsed, dashboard, templates, alert } of expressions) {
     const at = (from: number) => ({ ...place, column: from + 1 });
     if (parsed.error !== undefined) {
       const variable = dashboard ? grafanaVariableAt(parsed.expr, parsed.error.from) : undefined;
@@ -155,6 +162,18 @@ export function checkContract(
         }),
     };
     const result = infer(parsed.tree.topNode, ctx);
+    const condition = alert ? alertCondition(expr, parsed.tree) : undefined;
+    if (condition?.kind === 'none' || condition?.kind === 'bool-only') {
+      findings.push({
+        check: CONTRACT_CHECK.alertWithoutCondition,
+        severity: 'error',
+        ...at(condition.kind === 'bool-only' ? condition.from : 0),
+        message:
+          condition.kind === 'bool-only'
+            ? 'the comparison uses `bool`, which keeps every series (as 0 or 1) instead of dropping those that fail: the alert fires all the time; drop `bool`'
+            : 'the alert has no condition (no comparison such as `> 0.01`, no `and`/`unless`, no `absent`): it fires for every series the expression returns, all the time',
+      });
+    }
     // Dashboards' ranges are Grafana's ($__rate_interval follows the scrape interval): rules only.
     for (const w of dashboard ? [] : rangeWindows(expr, parsed.tree)) {
       const every = w.name === undefined ? undefined : sampleInterval(w.name);
