@@ -9,6 +9,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { child, children, text, unquote } from './parse.ts';
+import { RATE_LIKE_FUNCTIONS } from './range-windows.ts';
 import { METRIC_NAME_LABEL, readSelector } from './selectors.ts';
 
 export type Labels = ReadonlySet<string> | 'unknown';
@@ -192,13 +193,7 @@ function aggregate(node: SyntaxNode, ctx: LabelContext): Value {
 
 /** Range functions: result has the input's labels without the metric name. */
 const RANGE_FUNCTIONS = new Set([
-  'rate',
-  'irate',
-  'increase',
-  'delta',
-  'idelta',
-  'deriv',
-  'predict_linear',
+  ...RATE_LIKE_FUNCTIONS,
   'resets',
   'changes',
   'avg_over_time',
@@ -211,8 +206,6 @@ const RANGE_FUNCTIONS = new Set([
   'stdvar_over_time',
   'mad_over_time',
   'present_over_time',
-  'holt_winters',
-  'double_exponential_smoothing',
   'ts_of_min_over_time',
   'ts_of_max_over_time',
   'ts_of_first_over_time',

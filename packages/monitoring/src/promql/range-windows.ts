@@ -10,7 +10,8 @@ import { parseDuration } from '../config/duration.ts';
 import { child, text } from './parse.ts';
 import { readSelector } from './selectors.ts';
 
-const NEEDS_TWO_SAMPLES = new Set([
+/** The functions that need two samples in their window (see above); their result drops the metric name. */
+export const RATE_LIKE_FUNCTIONS: ReadonlySet<string> = new Set([
   'rate',
   'irate',
   'increase',
@@ -43,7 +44,7 @@ export function rangeWindows(expr: string, tree: Tree): RangeWindow[] {
       const fn = enclosingFunction(expr, node);
       const vector = child(node, 'VectorSelector');
       const duration = child(node, 'DurationExpr');
-      if (fn === undefined || !NEEDS_TWO_SAMPLES.has(fn) || vector === undefined || duration === undefined) return;
+      if (fn === undefined || !RATE_LIKE_FUNCTIONS.has(fn) || vector === undefined || duration === undefined) return;
       const range = text(expr, duration);
       const rangeMs = parseDuration(range);
       if (rangeMs === undefined) return;
