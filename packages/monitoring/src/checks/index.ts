@@ -3,6 +3,8 @@ import { OUT } from '../conventions.ts';
 import { dashboardQueries } from '../dashboards/queries.ts';
 import { amtoolConfig } from './amtool-config.ts';
 import { amtoolRoutes } from './amtool-routes.ts';
+import { composeSchema } from './compose-schema.ts';
+import { composeAmtool, composePromtool } from './compose-tools.ts';
 import { type Check, type CheckContext, checkContext } from './context.ts';
 import { checkContract } from './contract.ts';
 import type { Finding } from './finding.ts';
@@ -52,6 +54,9 @@ export const CHECKS: readonly Check[] = [
   kubernetesSelectors,
   kubernetesPromtool,
   kubernetesAmtool,
+  composeSchema,
+  composePromtool,
+  composeAmtool,
 ];
 
 export interface CheckReport {
