@@ -952,6 +952,14 @@ describe('ghmon check on out/kubernetes/', () => {
       'receiver: pagerduty-pages',
       /alertmanager\.config: .*undefined receiver "pagerduty-pages"/,
     ],
+    [
+      'kubernetes/amtool',
+      'the tickets routed to the empty dead-man receiver',
+      OUT.kubernetesValues,
+      /- receiver: pagerduty-ticket\n(\s+)matchers:\n\s+- severity="warning"/,
+      '- receiver: deadmans-switch\n$1matchers:\n$1  - severity="warning"',
+      /prometheusrules\/ghmon-golden-signals-alerts\.yaml:golden_signals_alerts:HighLatencyP95: \{alertname="HighLatencyP95", severity="warning"\} routes to "deadmans-switch", which has no integration/,
+    ],
   ])('%s catches %s', async (check, _, file, from, to, message) => {
     const out = await builtGreyhaven();
     const owner = CHECKS.filter((c) => c.id === check);

@@ -11,7 +11,7 @@
  */
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { EXTRA_ALERT, OUT } from '../conventions.ts';
-import { readRuleFile } from '../promql/rule-files.ts';
+import { type RuleEntry, readRuleFile } from '../promql/rule-files.ts';
 import type { Check } from './context.ts';
 import type { Finding } from './finding.ts';
 import { findBinary, missingTool, runTool } from './tool.ts';
@@ -26,50 +26,67 @@ export const amtoolRoutes: Check = {
     if (!bin) return [missingTool(AMTOOL_ROUTES, 'amtool', 'prometheus-alertmanager')];
     // A missing or invalid alertmanager.yml is amtool/config's finding; this check has nothing to route through.
     if (!ctx.exists(OUT.alertmanagerConfig)) return [];
-    const notifying = receiversWithIntegrations(ctx.read(OUT.alertmanagerConfig));
-    if (notifying === undefined) return [];
-
-    const findings: Finding[] = [];
-    for (const path of ctx.list(OUT.rulesDir, '.yml')) {
-      for (const rule of readRuleFile(path, ctx.read(path)).rules) {
-        if (rule.kind !== 'alert' || rule.name === EXTRA_ALERT.watchdog) continue;
-        const labels: Record<string, string> = { alertname: rule.name };
-        for (const t of rule.templates) if (t.field.startsWith('labels.')) labels[t.field.slice(7)] = t.text;
-        const args = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-        const result = await runTool(
-          bin,
-          ['config', 'routes', 'test', `--config.file=${OUT.alertmanagerConfig}`, ...args],
-          ctx.outDir,
-        );
-        const place = { file: rule.file, group: rule.group, rule: rule.name };
-        const receivers = result.stdout
-          .trim()
-          .split(',')
-          .map((r) => r.trim())
-          .filter(Boolean);
-        if (result.code !== 0 || receivers.length === 0) {
-          const why = `${result.stderr}\n${result.stdout}`.split('\n').find((l) => l.trim() && !/^Warning:/.test(l));
-          findings.push({
-            check: AMTOOL_ROUTES,
-            severity: 'error',
-            ...place,
-            message: `amtool could not route {${args.join(', ')}}: ${why?.trim() ?? `exited with code ${result.code}`}`,
-          });
-          continue;
-        }
-        if (!receivers.some((r) => notifying.has(r))) {
-          findings.push({
-            check: AMTOOL_ROUTES,
-            severity: 'error',
-            ...place,
-            message: `{${args.join(', ')}} routes to ${receivers.map((r) => `"${r}"`).join(', ')}, which ${receivers.length > 1 ? 'have' : 'has'} no integration (no *_configs): it would notify nobody`,
-          });
-        }
-      }
-    }
-    return findings;
+    const rules = ctx.list(OUT.rulesDir, '.yml').flatMap((path) => readRuleFile(path, ctx.read(path)).rules);
+    return routingFindings({
+      check: AMTOOL_ROUTES,
+      bin,
+      config: { path: OUT.alertmanagerConfig, text: ctx.read(OUT.alertmanagerConfig), cwd: ctx.outDir },
+      rules,
+    });
   },
 };
+
+export interface RoutingInput {
+  readonly check: string;
+  readonly bin: string;
+  /** The Alertmanager config: where amtool reads it (relative to `cwd`) and its text. */
+  readonly config: { readonly path: string; readonly text: string; readonly cwd?: string };
+  /** The rules whose alerts are routed (recording rules are skipped). */
+  readonly rules: readonly RuleEntry[];
+}
+
+/** Routes each alert of `rules` through the config with amtool; a finding per alert that notifies nobody. */
+export async function routingFindings(input: RoutingInput): Promise<Finding[]> {
+  const notifying = receiversWithIntegrations(input.config.text);
+  if (notifying === undefined) return [];
+  const findings: Finding[] = [];
+  for (const rule of input.rules) {
+    if (rule.kind !== 'alert' || rule.name === EXTRA_ALERT.watchdog) continue;
+    const labels: Record<string, string> = { alertname: rule.name };
+    for (const t of rule.templates) if (t.field.startsWith('labels.')) labels[t.field.slice(7)] = t.text;
+    const args = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    const result = await runTool(
+      input.bin,
+      ['config', 'routes', 'test', `--config.file=${input.config.path}`, ...args],
+      input.config.cwd,
+    );
+    const place = { file: rule.file, group: rule.group, rule: rule.name };
+    const receivers = result.stdout
+      .trim()
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
+    if (result.code !== 0 || receivers.length === 0) {
+      const why = `${result.stderr}\n${result.stdout}`.split('\n').find((l) => l.trim() && !/^Warning:/.test(l));
+      findings.push({
+        check: input.check,
+        severity: 'error',
+        ...place,
+        message: `amtool could not route {${args.join(', ')}}: ${why?.trim() ?? `exited with code ${result.code}`}`,
+      });
+      continue;
+    }
+    if (!receivers.some((r) => notifying.has(r))) {
+      findings.push({
+        check: input.check,
+        severity: 'error',
+        ...place,
+        message: `{${args.join(', ')}} routes to ${receivers.map((r) => `"${r}"`).join(', ')}, which ${receivers.length > 1 ? 'have' : 'has'} no integration (no *_configs): it would notify nobody`,
+      });
+    }
+  }
+  return findings;
+}
 
 /** Names of the receivers with at least one integration (a non-empty `*_configs` list); undefined if unreadable. */
 function receiversWithIntegrations(alertmanagerYml: string): Set<string> | undefined {

@@ -1,24 +1,28 @@
 /**
  * `kubernetes/amtool`: the Alertmanager configuration the chart will actually render — values.yaml's
  * `alertmanager.config` merged over the chart's default `alertmanager.config` the way Helm merges values (maps
- * merge key by key, lists replace) — passes `amtool check-config`.
+ * merge key by key, lists replace) — passes `amtool check-config`, and every alert of the PrometheusRules, routed
+ * through it by `amtool config routes test`, reaches a receiver that notifies someone (as amtool/routes does for
+ * out/alertmanager/: the chart's defaults, such as its `null` receiver, could otherwise swallow alerts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
 import { toYaml } from '../output/yaml.ts';
+import { readRuleFile } from '../promql/rule-files.ts';
 import { getPath, isMap } from '../targets/kubernetes/helm.ts';
+import { routingFindings } from './amtool-routes.ts';
 import type { Check } from './context.ts';
 import type { Finding } from './finding.ts';
-import { effectiveValues, readYaml } from './kubernetes-common.ts';
+import { effectiveValues, readKubernetesOutput, readYaml } from './kubernetes-common.ts';
 import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
 
 export const KUBERNETES_AMTOOL = 'kubernetes/amtool';
 
 export const kubernetesAmtool: Check = {
   id: KUBERNETES_AMTOOL,
-  description: "amtool check-config on alertmanager.config as Helm merges it with the chart's default",
+  description: "amtool check-config and routes test on alertmanager.config as Helm merges it with the chart's default",
   async run(ctx) {
     const bin = findBinary('amtool');
     if (!bin) return [missingTool(KUBERNETES_AMTOOL, 'amtool', 'prometheus-alertmanager')];
@@ -33,6 +37,23 @@ export const kubernetesAmtool: Check = {
       const result = await runTool(bin, ['check-config', file]);
       for (const f of toolFindings(KUBERNETES_AMTOOL, OUT.kubernetesValues, result)) {
         findings.push({ ...f, message: `alertmanager.config: ${f.message.replaceAll(file, 'alertmanager.yaml')}` });
+      }
+      if (result.code === 0) {
+        // The PrometheusRules as deployed; their structural problems are kubernetes/schema's findings.
+        const rules = readKubernetesOutput(ctx, KUBERNETES_AMTOOL, [])
+          .objects.filter((o) => o.kind === 'PrometheusRule')
+          .flatMap((o) => {
+            const groups = getPath(o.object, ['spec', 'groups']) ?? [];
+            return readRuleFile(o.file.path, toYaml({ groups }, '')).rules;
+          });
+        findings.push(
+          ...(await routingFindings({
+            check: KUBERNETES_AMTOOL,
+            bin,
+            config: { path: file, text: readFileSync(file, 'utf8') },
+            rules,
+          })),
+        );
       }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
