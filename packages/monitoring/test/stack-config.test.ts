@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { sloLine } from '../src/cli/status.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildModel } from '../src/model/model.ts';
 import { stackComponents } from '../src/stack/components.ts';
@@ -88,5 +89,25 @@ describe('local stack config', () => {
       expect(s.args.join(' ')).toMatch(/listen-address=127\.0\.0\.1:/);
     }
     for (const s of specs.filter((x) => x.kind === 'service')) expect(s.env?.HOST).toBe('127.0.0.1');
+  });
+});
+
+describe('ghmon status: the SLO line', () => {
+  it.each([
+    [
+      { budgetRemaining: 0.9612, burnRate1h: 0.84 },
+      'api availability 99.9%: 96.1% of the error budget left, burning 0.8× (1h)',
+    ],
+    [
+      { budgetRemaining: -0.25, burnRate1h: 30 },
+      'api availability 99.9%: error budget overspent by 25%, burning 30.0× (1h)',
+    ],
+    [{}, 'api availability 99.9%: no budget figure yet, no traffic in the last hour'],
+  ])('%o', (figures, line) => {
+    expect(sloLine({ service: 'api', slo: 'availability', objective: 0.999, ...figures })).toBe(line);
+  });
+
+  it('keeps an objective with two decimals', () => {
+    expect(sloLine({ service: 'b', slo: 'latency', objective: 0.9995 })).toMatch(/^b latency 99\.95%: /);
   });
 });

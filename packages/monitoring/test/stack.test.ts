@@ -8,12 +8,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sloLine } from '../src/cli/status.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { stopStack } from '../src/stack/down.ts';
 import { startIncident } from '../src/stack/incident.ts';
 import { layout } from '../src/stack/layout.ts';
 import type { StoreState } from '../src/stack/pagerduty/store.ts';
 import { livePids, procStartTime } from '../src/stack/pids.ts';
+import { type SloStatus, stackStatus } from '../src/stack/status.ts';
 import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
 import { GREYHAVEN_CONFIG, REPO_ROOT, tempDir } from './helpers.ts';
 
@@ -127,7 +129,18 @@ describe('ghmon up (in-process supervisor)', () => {
     const burn = await until('an ErrorBudgetBurnFast page for backend', async () =>
       (await incidents(stack)).incidents.find((i) => i.class === 'ErrorBudgetBurnFast' && i.component === 'backend'),
     );
+    // ghmon status shows the SLOs from their recording rules: backend burning its budget, api not.
+    const slos = await until('backend burning its error budget in ghmon status', async () => {
+      const st = await stackStatus(state);
+      const backend = st?.slos.find((x) => x.service === 'backend' && x.slo === 'availability');
+      return backend?.burnRate1h !== undefined && backend.burnRate1h > 1 ? st?.slos : undefined;
+    });
     await errors.end();
+    expect(slos.map((x) => `${x.service}/${x.slo}`)).toEqual(['api/availability', 'backend/availability']);
+    for (const slo of slos) expect(slo.objective).toBe(0.999);
+    const backend = slos.find((x) => x.service === 'backend');
+    expect(backend?.budgetRemaining).toBeLessThan(1);
+    expect(sloLine(backend as SloStatus)).toMatch(/^backend availability 99\.9%: .* burning \d+\.\d× \(1h\)$/);
     const s = await incidents(stack);
     expect(s.rejected - rejectedBefore).toBe(3);
     expect(s.incidents.filter((i) => i.dedupKey === burn.dedupKey)).toHaveLength(1);

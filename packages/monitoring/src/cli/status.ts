@@ -1,8 +1,23 @@
 /** `ghmon status`: health of each part of the running stack. Exit 1 when something is unhealthy. */
-import { stackStatus } from '../stack/status.ts';
+import { type SloStatus, stackStatus } from '../stack/status.ts';
 import type { Io } from './io.ts';
 
 const mark = (ok: boolean) => (ok ? 'ok  ' : 'FAIL');
+
+const percent = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toString()}%`;
+
+/** `api availability 99.9%: 96.1% of the error budget left, burning 0.8× (1h)` */
+export function sloLine(slo: SloStatus): string {
+  const budget =
+    slo.budgetRemaining === undefined
+      ? 'no budget figure yet'
+      : slo.budgetRemaining < 0
+        ? `error budget overspent by ${percent(-slo.budgetRemaining)}`
+        : `${percent(slo.budgetRemaining)} of the error budget left`;
+  const burn =
+    slo.burnRate1h === undefined ? 'no traffic in the last hour' : `burning ${slo.burnRate1h.toFixed(1)}× (1h)`;
+  return `${slo.service} ${slo.slo} ${Number((slo.objective * 100).toFixed(4)).toString()}%: ${budget}, ${burn}`;
+}
 
 export async function status(opts: { state: string }, io: Io): Promise<number> {
   const s = await stackStatus(opts.state);
@@ -24,6 +39,7 @@ export async function status(opts: { state: string }, io: Io): Promise<number> {
     `  ${mark(s.alertmanager.ready)} alertmanager  ${s.alertmanager.ready ? 'ready' : 'not ready'}; ${s.alertmanager.activeAlerts} active alerts${s.alertmanager.clusterPeers !== undefined ? `; cluster peers ${s.alertmanager.clusterPeers}` : ''}`,
   );
   io.out(`       firing        ${p.firing.length ? [...new Set(p.firing)].join(', ') : 'none'}`);
+  for (const slo of s.slos) io.out(`       slo           ${sloLine(slo)}`);
   if (s.ha) {
     io.out(
       `  ${mark(s.ha.replicas.every((x) => x.ready))} replicas      ${s.ha.replicas.map((x) => `${x.name} ${x.ready ? 'ready' : 'DOWN'}`).join(', ')}; answering: ${s.ha.answering ?? 'none'}`,

@@ -1,5 +1,6 @@
 /** `ghmon status`: the health of each part of a running stack, from the HTTP APIs of its processes. */
 
+import { LABEL, SLO_RECORD } from '../conventions.ts';
 import { type LongTermStatus, longTermStatus } from '../longterm/status.ts';
 import { layout } from './layout.ts';
 import type { StoreState } from './pagerduty/store.ts';
@@ -18,6 +19,8 @@ export interface StackStatus {
     firing: string[];
   };
   alertmanager: { ready: boolean; activeAlerts: number; clusterPeers?: number };
+  /** Each SLO the rules record, as Prometheus has it now (empty before the first evaluation). */
+  slos: SloStatus[];
   /** With `ghmon up --long-term`: VictoriaMetrics. */
   longTerm?: LongTermStatus;
   /** With HA: every replica and peer, and which replica answers queries (the first ready one). */
@@ -33,6 +36,17 @@ export interface StackStatus {
     last?: StoreState['incidents'][number];
     lastHeartbeat?: string;
   };
+}
+
+export interface SloStatus {
+  service: string;
+  slo: string;
+  /** The objective as a ratio (0.999). */
+  objective: number;
+  /** Share of the error budget left over the SLO window: 1 untouched, 0 spent, below 0 overspent. */
+  budgetRemaining?: number;
+  /** How fast the budget burns over the last hour: 1 spends it exactly over the SLO window. */
+  burnRate1h?: number;
 }
 
 async function json<T>(url: string): Promise<T | undefined> {
@@ -85,6 +99,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
   const ha = await haStatus(info);
   const allRules = (rules?.data.groups ?? []).flatMap((g) => g.rules);
   const longTerm = await longTermStatus(info);
+  const slos = await sloStatus(prom);
   return {
     info,
     processes: info.components.map((c) => ({ name: c.name, ...(pids.has(c.name) ? { pid: pids.get(c.name) } : {}) })),
@@ -103,6 +118,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
       activeAlerts: alerts?.length ?? 0,
       ...(amStatus?.cluster?.peers ? { clusterPeers: amStatus.cluster.peers.length } : {}),
     },
+    slos,
     ...(ha ? { ha } : {}),
     ...(longTerm ? { longTerm } : {}),
     receiver: {
@@ -113,6 +129,35 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
       ...(incidents?.lastHeartbeat ? { lastHeartbeat: incidents.lastHeartbeat } : {}),
     },
   };
+}
+
+type Vector = { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+
+/** The SLOs from their recording rules: objective, budget left and the 1h burn rate, per service and SLO. */
+async function sloStatus(prom: string): Promise<SloStatus[]> {
+  const query = (q: string) => json<Vector>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`);
+  const key = (m: Record<string, string>) => `${m[LABEL.service]}\u0000${m.slo}`;
+  const byKey = (v: Vector | undefined) =>
+    new Map((v?.data.result ?? []).map((r) => [key(r.metric), Number(r.value[1])] as const));
+  const [objectives, budgets, burns] = await Promise.all([
+    query(SLO_RECORD.objective),
+    query(SLO_RECORD.budgetRemaining).then(byKey),
+    query(`${SLO_RECORD.errorRatio('1h')} / on (${LABEL.service}, slo) (1 - ${SLO_RECORD.objective})`).then(byKey),
+  ]);
+  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
+  return (objectives?.data.result ?? [])
+    .map((r) => {
+      const budgetRemaining = finite(budgets.get(key(r.metric)));
+      const burnRate1h = finite(burns.get(key(r.metric)));
+      return {
+        service: r.metric[LABEL.service] ?? '',
+        slo: r.metric.slo ?? '',
+        objective: Number(r.value[1]),
+        ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
+        ...(burnRate1h === undefined ? {} : { burnRate1h }),
+      };
+    })
+    .sort((a, b) => `${a.service} ${a.slo}`.localeCompare(`${b.service} ${b.slo}`));
 }
 
 async function haStatus(info: StackInfo): Promise<StackStatus['ha']> {
