@@ -18,8 +18,8 @@ const report: CheckReport = {
     { check: 'promtool/config', severity: 'warning', file: 'prometheus/prometheus.yml', message: 'hm' },
   ],
   summary: [
-    { id: 'promtool/config', description: 'promtool check config', findings: 1 },
-    { id: 'contract', description: 'the contract', findings: 1 },
+    { id: 'promtool/config', description: 'promtool check config', findings: 1, errors: 0 },
+    { id: 'contract', description: 'the contract', findings: 1, errors: 1 },
   ],
 };
 
@@ -57,7 +57,7 @@ describe('check report formats', () => {
       'out/prometheus/rules/a,b:c.yml:g:R: 100% wrong\nsecond line\r (at column 12) [contract/unknown-label]',
     );
     expect(lines.out).toEqual([
-      '  FAIL promtool/config      promtool check config (1 finding)',
+      '  warn promtool/config      promtool check config (1 finding)',
       '  FAIL contract             the contract (1 finding)',
       'ghmon check: 1 problem in out/',
     ]);

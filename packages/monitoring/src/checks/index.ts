@@ -61,8 +61,8 @@ export const CHECKS: readonly Check[] = [
 
 export interface CheckReport {
   findings: Finding[];
-  /** Per check: id and number of findings, in CHECKS order. */
-  summary: { id: string; description: string; findings: number }[];
+  /** Per check: id, number of findings and how many of them are errors, in the order the checks were given. */
+  summary: { id: string; description: string; findings: number; errors: number }[];
 }
 
 export async function runChecks(outDir: string, checks: readonly Check[] = CHECKS): Promise<CheckReport> {
@@ -70,6 +70,11 @@ export async function runChecks(outDir: string, checks: readonly Check[] = CHECK
   const results = await Promise.all(checks.map((c) => c.run(ctx)));
   return {
     findings: results.flat(),
-    summary: checks.map((c, i) => ({ id: c.id, description: c.description, findings: results[i]?.length ?? 0 })),
+    summary: checks.map((c, i) => ({
+      id: c.id,
+      description: c.description,
+      findings: results[i]?.length ?? 0,
+      errors: results[i]?.filter((f) => f.severity === 'error').length ?? 0,
+    })),
   };
 }

@@ -42,11 +42,13 @@ export function formatReport(report: CheckReport, dir: string, format: ReportFor
   const summary = [
     ...report.summary.map(
       (s) =>
-        `  ${s.findings === 0 ? 'ok  ' : 'FAIL'} ${s.id.padEnd(20)} ${s.description}${s.findings ? ` (${s.findings} finding${s.findings > 1 ? 's' : ''})` : ''}`,
+        `  ${s.findings === 0 ? 'ok  ' : s.errors === 0 ? 'warn' : 'FAIL'} ${s.id.padEnd(20)} ${s.description}${s.findings ? ` (${s.findings} finding${s.findings > 1 ? 's' : ''})` : ''}`,
     ),
-    errors === 0
-      ? `ghmon check: ${dir}/ is clean`
-      : `ghmon check: ${errors} problem${errors > 1 ? 's' : ''} in ${dir}/`,
+    errors > 0
+      ? `ghmon check: ${errors} problem${errors > 1 ? 's' : ''} in ${dir}/`
+      : warnings > 0
+        ? `ghmon check: ${dir}/ has no problem, ${warnings} warning${warnings > 1 ? 's' : ''}`
+        : `ghmon check: ${dir}/ is clean`,
   ];
   if (format === 'github') {
     // Workflow commands are read from stdout.

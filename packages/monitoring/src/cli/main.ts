@@ -11,8 +11,10 @@ export const USAGE = `Usage: ghmon <command> [options]
 
 Commands:
   build   [--config F] [--out DIR]   generate Prometheus, Alertmanager and contract files into DIR (default out/)
-  check   [--out DIR] [--format F]   check DIR with promtool, amtool and the metric-contract check; F: text (default),
-                                     json (one document for other tools) or github (Actions annotations)
+  check   [--out DIR] [--format F] [--prometheus URL [--prometheus-password-file P]]
+                                     check DIR with promtool, amtool and the metric-contract check; F: text (default),
+                                     json (one document for other tools) or github (Actions annotations); with a
+                                     Prometheus, also warn about metrics the rules read that it has no series of
   start   [--config F] [--out DIR]   build and check out/, then run the stack (what \`npm start\` runs)
   up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--state DIR]
                                      run Prometheus, Alertmanager, node_exporter, demo services, traffic and a local
@@ -68,6 +70,8 @@ const OPTIONS = {
   cost: { type: 'string' },
   mode: { type: 'string' },
   format: { type: 'string' },
+  prometheus: { type: 'string' },
+  'prometheus-password-file': { type: 'string' },
 } as const;
 
 /** Commands that take a positional argument after their name. */
@@ -90,7 +94,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'build':
         return await (await import('./build.ts')).build({ config: values.config, out }, io);
       case 'check':
-        return await (await import('./check.ts')).check({ out, format: values.format }, io);
+        return await (await import('./check.ts')).check(
+          {
+            out,
+            format: values.format,
+            prometheus: values.prometheus,
+            prometheusPasswordFile: values['prometheus-password-file'],
+          },
+          io,
+        );
       case 'start':
         return await (await import('./start.ts')).start(
           { config: values.config, out, ...stackOptions(values), longTerm: values['long-term'] },
