@@ -8,6 +8,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatFinding } from '../src/checks/finding.ts';
+import { runChecks } from '../src/checks/index.ts';
+import { liveSeries } from '../src/checks/live-series.ts';
 import { sloLine } from '../src/cli/status.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { stopStack } from '../src/stack/down.ts';
@@ -75,6 +78,21 @@ describe('ghmon up (in-process supervisor)', () => {
       const t = r.data.activeTargets;
       return t.length === 5 && t.every((x) => x.health === 'up');
     });
+  });
+
+  it('live/series: every metric the local rules read has series in the local Prometheus, with matching labels', async () => {
+    // The demo services (the TypeScript instrumentation), node_exporter, Prometheus and Alertmanager emit all of
+    // it, with the label values the rules select: the contract holds end to end, not only on paper.
+    const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
+    const { findings } = await until(
+      'a scrape of every target',
+      async () => {
+        const r = await runChecks(layout(state).out, [liveSeries({ url: prom })]);
+        return r.findings.length === 0 ? r : undefined;
+      },
+      30_000,
+    ).catch(async () => runChecks(layout(state).out, [liveSeries({ url: prom })]));
+    expect(findings.map(formatFinding)).toEqual([]);
   });
 
   it('a crash of a demo service pages at the receiver and resolves after recovery', async () => {
