@@ -1,5 +1,5 @@
 /**
- * Bundles the stack's own TypeScript processes (demo service, receiver, traffic) into plain ESM with esbuild,
+ * Bundles the stack's own TypeScript processes (demo service, receiver, traffic, dashboard viewer) into plain ESM with esbuild,
  * so they run on `node` without the tsx loader, which costs each of them tens of MB of resident memory (see
  * the stack figures of `npm run bench`). Bundles live in node_modules/.cache/ghmon (inside the repo, so their
  * npm imports resolve) and are rebuilt only when a source is newer.

@@ -38,7 +38,10 @@ export const SCRIPTS = {
   receiver: join(STACK_SRC, 'pagerduty/main.ts'),
   traffic: join(STACK_SRC, 'traffic/main.ts'),
   tsService: join(REPO_ROOT, 'examples/ts-service/src/main.ts'),
+  dashboard: join(STACK_SRC, 'dashboard/main.ts'),
 };
+/** The dashboard viewer's app (packages/dashboard), passed explicitly: a bundle's import.meta.url is elsewhere. */
+const DASHBOARD_APP = join(REPO_ROOT, 'packages/dashboard');
 export type Scripts = typeof SCRIPTS;
 
 /** The Python demo service, when the FastAPI example and Debian's python3 packages are there. */
@@ -76,12 +79,14 @@ function demoService(model: Model, scripts: Scripts, name: string, runtime: stri
  * The dashboard viewer (packages/dashboard): the generated Grafana dashboards rendered against this stack's
  * Prometheus, which it proxies read-only. It builds the app first when dist/ is missing or stale.
  */
-function dashboardViewer(layout: Layout, port: number, prometheus: string): ChildSpec {
+function dashboardViewer(layout: Layout, script: string, port: number, prometheus: string): ChildSpec {
   const at = `http://127.0.0.1:${port}`;
   return {
     name: 'dashboard',
     kind: 'tool',
-    ...tsNode(join(STACK_SRC, 'dashboard/main.ts'), [
+    ...tsNode(script, [
+      '--app',
+      DASHBOARD_APP,
       '--port',
       String(port),
       '--prometheus',
@@ -223,7 +228,7 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       url: at('receiver'),
       port: p('receiver'),
     },
-    dashboardViewer(layout, p('dashboard'), at('prometheus')),
+    dashboardViewer(layout, scripts.dashboard, p('dashboard'), at('prometheus')),
     ...model.services.map((s) => demoService(model, scripts, s.name, s.runtime, p(s.name))),
   ];
   if (opts.rps > 0) {

@@ -178,12 +178,13 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
 async function bundledScripts(): Promise<Scripts> {
   const dir = join(REPO_ROOT, 'node_modules', '.cache', 'ghmon');
   try {
-    const [receiver, traffic, tsService] = await Promise.all([
+    const [receiver, traffic, tsService, dashboard] = await Promise.all([
       bundle(SCRIPTS.receiver, dir, 'receiver', REPO_ROOT),
       bundle(SCRIPTS.traffic, dir, 'traffic', REPO_ROOT),
       bundle(SCRIPTS.tsService, dir, 'ts-service', REPO_ROOT),
+      bundle(SCRIPTS.dashboard, dir, 'dashboard', REPO_ROOT),
     ]);
-    return { receiver, traffic, tsService };
+    return { receiver, traffic, tsService, dashboard };
   } catch {
     return SCRIPTS;
   }

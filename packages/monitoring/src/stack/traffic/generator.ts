@@ -3,6 +3,8 @@
  * and not raw paths must keep the series count flat), with a few 404s. Bounded by design: it only ever sends
  * to the 127.0.0.1 targets it is given, at a fixed rate, and stops when stopped.
  */
+import { request } from 'node:http';
+
 export interface TrafficTarget {
   name: string;
   baseUrl: string;
@@ -31,12 +33,15 @@ export function startTraffic(opts: TrafficOptions): { stop(): void; sent(): numb
       () => {
         const path = (PATHS[i++ % PATHS.length] as (id: number) => string)(1 + Math.floor(Math.random() * 100_000));
         sent++;
-        fetch(`${t.baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) })
-          .then(async (r) => {
-            await r.arrayBuffer();
-            opts.onResult?.(t.name, r.status);
-          })
-          .catch(() => opts.onResult?.(t.name, 0));
+        // node:http rather than fetch: fetch loads undici, ~13 MB more resident memory (`npm run bench`).
+        const req = request(`${t.baseUrl}${path}`, { timeout: 10_000 }, (r) => {
+          r.resume();
+          r.on('end', () => opts.onResult?.(t.name, r.statusCode ?? 0));
+          r.on('error', () => opts.onResult?.(t.name, 0));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', () => opts.onResult?.(t.name, 0));
+        req.end();
       },
       Math.max(1, Math.round(1000 / opts.rps)),
     ),
