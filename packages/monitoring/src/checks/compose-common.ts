@@ -79,7 +79,8 @@ export function bindMounts(ctx: CheckContext, service: ComposeService): BindMoun
  */
 export function stageMounts(ctx: CheckContext, service: ComposeService, root: string): string {
   for (const m of bindMounts(ctx, service)) {
-    if (!existsSync(m.hostPath)) continue;
+    // Container paths are absolute; normalising one keeps it under `root` (no `..` survives past `/`).
+    if (!existsSync(m.hostPath) || !m.target.startsWith('/')) continue;
     const dest = join(root, ...posix.normalize(m.target).split('/').filter(Boolean));
     mkdirSync(dirname(dest), { recursive: true });
     cpSync(m.hostPath, dest, { recursive: true });
