@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { OUT } from '../conventions.ts';
 import { stageWithCredentialStubs } from '../security/credential-stubs.ts';
 import { flagValue, readCompose, stageMounts } from './compose-common.ts';
@@ -45,7 +45,7 @@ function composeTool(tool: Tool, description: string): Check {
       const tmp = mkdtempSync(join(tmpdir(), 'ghmon-compose-'));
       try {
         const root = stageMounts(ctx, service, join(tmp, 'container'));
-        const staged = join(root, ...configFile.split('/').filter(Boolean));
+        const staged = join(root, ...posix.normalize(`/${configFile}`).split('/').filter(Boolean));
         if (!existsSync(staged)) {
           return [
             {
