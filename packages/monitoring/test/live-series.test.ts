@@ -5,14 +5,20 @@
  * and selectors whose label values do not line up (listing the values seen) — stays quiet on selectors that match,
  * and turns an unreachable or unauthorised Prometheus into one error.
  */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
 import { formatFinding } from '../src/checks/finding.ts';
 import { runChecks } from '../src/checks/index.ts';
 import { LIVE_SERIES, liveSeries } from '../src/checks/live-series.ts';
+import { toYaml } from '../src/output/yaml.ts';
+import { fillWebConfig, webConfigTemplate } from '../src/security/web-config.ts';
 import { FIXTURES, ghmon, tempDir } from './helpers.ts';
+import { startAuthPrometheus } from './web-auth-prometheus.ts';
 
 const EXPOSITION = `# TYPE http_requests_total counter
 http_requests_total{method="GET",route="/users/:id",status="200"} 10
@@ -100,6 +106,42 @@ describe('live/series against a real Prometheus', () => {
     expect(text.out).toMatch(/warn live\/series/);
     expect(text.out).toMatch(/ghmon check: \S+ has no problem, \d+ warnings/);
   }, 120_000);
+
+  it('behind the Compose web config: basic auth from --prometheus-password-file; 401 without it', async () => {
+    const dir = tempDir('ghmon-live-auth-');
+    const password = randomBytes(18).toString('base64url');
+    const web = join(dir, 'web-config.yml');
+    writeFileSync(web, fillWebConfig(toYaml(webConfigTemplate(), ''), bcrypt.hashSync(password, 10)));
+    const pwFile = join(dir, 'password');
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    const authed = await startAuthPrometheus({ dir, webConfigFile: web, passwordFile: pwFile, password });
+    try {
+      expect(await authed.selfScrapeUp()).toBe('1');
+      const denied = await runChecks(out, [liveSeries({ url: authed.base })]);
+      expect(denied.findings.map((f) => f.message)).toEqual([
+        `${authed.base} answered 401: give --prometheus-password-file`,
+      ]);
+      const { findings } = await runChecks(out, [liveSeries({ url: authed.base, passwordFile: pwFile })]);
+      // Through: Prometheus' own metrics are there, the application's are not (nothing scrapes them here).
+      expect(findings.every((f) => f.severity === 'warning')).toBe(true);
+      expect(findings.map((f) => f.message).join('\n')).toMatch(/no series named http_requests_total/);
+      expect(findings.map((f) => f.message).join('\n')).not.toMatch(/prometheus_config_last_reload_successful/);
+      for (const f of [...denied.findings, ...findings]) expect(f.message).not.toContain(password);
+      const missing = await ghmon(
+        'check',
+        '--out',
+        out,
+        '--prometheus',
+        authed.base,
+        '--prometheus-password-file',
+        join(dir, 'nope'),
+      );
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/^ghmon: --prometheus-password-file \S+\/nope: cannot read it \(ENOENT\)$/);
+    } finally {
+      await authed.stop();
+    }
+  }, 90_000);
 
   it('an unreachable or unauthorised Prometheus is one error, and a bad URL a usage error', async () => {
     const a = unauthorised.address();
