@@ -5,10 +5,10 @@
  * write their series. The contract check compares rate windows with them. Text that does not parse gives
  * nothing (promtool reports it).
  */
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import type { YAMLMap } from 'yaml';
 import { parseDuration } from '../config/duration.ts';
 import type { MetricSource } from './known-metrics.ts';
-import { jobSource } from './target-labels.ts';
+import { readScrapeConfig, scalar } from './scrape-config.ts';
 
 /** Prometheus' defaults for `global.scrape_interval` and `global.evaluation_interval`. */
 const PROMETHEUS_DEFAULT_MS = 60_000;
@@ -27,21 +27,18 @@ export interface SampleIntervals {
 }
 
 export function sampleIntervalsFromPrometheusConfig(prometheusYml: string): SampleIntervals | undefined {
-  const doc = parseDocument(prometheusYml);
-  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
-  const global = doc.contents.get('global', true);
-  const globalMs = (key: string) => (isMap(global) ? durationMs(global, key) : undefined) ?? PROMETHEUS_DEFAULT_MS;
+  const config = readScrapeConfig(prometheusYml);
+  if (config === undefined) return undefined;
+  const globalMs = (key: string) =>
+    (config.global === undefined ? undefined : durationMs(config.global, key)) ?? PROMETHEUS_DEFAULT_MS;
   const scrapeDefault = globalMs('scrape_interval');
   const scrape: Partial<Record<MetricSource, Interval>> = {};
   const longest = (source: MetricSource, interval: Interval) => {
     if ((scrape[source]?.ms ?? -1) < interval.ms) scrape[source] = interval;
   };
-  const jobs = doc.contents.get('scrape_configs', true);
-  for (const job of isSeq(jobs) ? jobs.items : []) {
-    if (!isMap(job)) continue;
-    const name = scalar(job, 'job_name') ?? '';
+  for (const { name, source, job } of config.jobs) {
     const interval = { ms: durationMs(job, 'scrape_interval') ?? scrapeDefault, from: `job "${name}"` };
-    longest(jobSource(name), interval);
+    longest(source, interval);
     longest('scrape', interval);
   }
   return { scrape, evaluation: { ms: globalMs('evaluation_interval'), from: 'global evaluation_interval' } };
@@ -50,9 +47,4 @@ export function sampleIntervalsFromPrometheusConfig(prometheusYml: string): Samp
 function durationMs(map: YAMLMap, key: string): number | undefined {
   const text = scalar(map, key);
   return text === undefined ? undefined : parseDuration(text);
-}
-
-function scalar(map: YAMLMap, key: string): string | undefined {
-  const v = map.get(key, true);
-  return isScalar(v) && v.value !== null ? String(v.value) : undefined;
 }
