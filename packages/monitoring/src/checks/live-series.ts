@@ -16,7 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../config/errors.ts';
 import { EXTRA_ALERT, OUT } from '../conventions.ts';
-import { parsePromQL } from '../promql/parse.ts';
+import { ABSENT_FUNCTIONS } from '../promql/alert-condition.ts';
+import { functionName, parsePromQL } from '../promql/parse.ts';
 import { readRuleFile } from '../promql/rule-files.ts';
 import { type Selector, selectors } from '../promql/selectors.ts';
 import { DEFAULT_WEB_USER } from '../security/web-config.ts';
@@ -99,7 +100,7 @@ export function liveSeries(options: LiveOptions): Check {
         if (parsed.error !== undefined) continue; // contract/parse-error
         for (const sel of selectors(rule.expr, parsed.tree)) {
           if (sel.name === undefined || recorded.has(sel.name) || ONLY_WHILE_FIRING.has(sel.name)) continue;
-          if (insideAbsent(sel)) continue;
+          if (insideAbsent(rule.expr, sel)) continue;
           const text = selectorText(sel);
           if (!wanted.has(text)) wanted.set(text, { sel, text, rule });
         }
@@ -161,13 +162,9 @@ function selectorText(sel: Selector): string {
 }
 
 /** A selector inside `absent(…)`/`absent_over_time(…)`: expected to have no series at times. */
-function insideAbsent(sel: Selector): boolean {
+function insideAbsent(expr: string, sel: Selector): boolean {
   for (let n = sel.node.parent; n !== null; n = n.parent) {
-    if (n.name === 'FunctionCall') {
-      const ident = n.getChild('FunctionIdentifier');
-      const fn = ident?.firstChild?.name;
-      if (fn === 'Absent' || fn === 'AbsentOverTime') return true;
-    }
+    if (n.name === 'FunctionCall' && ABSENT_FUNCTIONS.has(functionName(expr, n))) return true;
   }
   return false;
 }

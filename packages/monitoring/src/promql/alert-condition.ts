@@ -9,11 +9,12 @@
  * `absent`/`absent_over_time`. A constant `vector(…)` is an alert that fires on purpose (the Watchdog).
  */
 import type { Tree } from '@lezer/common';
-import { child, children, text } from './parse.ts';
+import { child, children, functionName } from './parse.ts';
 
 const COMPARISON_OPS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
 const FILTER_OPS = new Set(['And', 'Unless']);
-const ABSENT = new Set(['absent', 'absent_over_time']);
+/** Functions whose result is empty while their argument has series: a condition in an alert. */
+export const ABSENT_FUNCTIONS: ReadonlySet<string> = new Set(['absent', 'absent_over_time']);
 
 export type AlertCondition =
   | { readonly kind: 'condition' }
@@ -25,7 +26,7 @@ export type AlertCondition =
 export function alertCondition(expr: string, tree: Tree): AlertCondition {
   let top = tree.topNode.firstChild;
   while (top?.name === 'ParenExpr') top = top.firstChild;
-  if (top?.name === 'FunctionCall' && text(expr, child(top, 'FunctionIdentifier') ?? top) === 'vector') {
+  if (top?.name === 'FunctionCall' && functionName(expr, top) === 'vector') {
     return { kind: 'constant' };
   }
   let filters = false;
@@ -42,9 +43,8 @@ export function alertCondition(expr: string, tree: Tree): AlertCondition {
           if (bool === undefined) filters = true;
           else boolFrom ??= bool.from;
         }
-      } else if (node.name === 'FunctionCall') {
-        const ident = child(node, 'FunctionIdentifier');
-        if (ident !== undefined && ABSENT.has(text(expr, ident))) filters = true;
+      } else if (node.name === 'FunctionCall' && ABSENT_FUNCTIONS.has(functionName(expr, node))) {
+        filters = true;
       }
       return undefined;
     },

@@ -8,7 +8,7 @@
  * reported against it, so the analysis has no false positives where it cannot tell.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { child, children, text, unquote } from './parse.ts';
+import { child, children, functionName, text, unquote } from './parse.ts';
 import { RATE_LIKE_FUNCTIONS } from './range-windows.ts';
 import { METRIC_NAME_LABEL, readSelector } from './selectors.ts';
 
@@ -267,7 +267,7 @@ const DATE_FUNCTIONS = new Set([
 const SORTING = new Set(['sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
 
 function call(node: SyntaxNode, ctx: LabelContext): Value {
-  const fn = text(ctx.expr, child(node, 'FunctionIdentifier') ?? node);
+  const fn = functionName(ctx.expr, node);
   const body = child(node, 'FunctionCallBody');
   const argNodes = body === undefined ? [] : children(body);
   const args = argNodes.map((a) => infer(a, ctx));

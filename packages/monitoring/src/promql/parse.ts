@@ -55,6 +55,11 @@ export function text(expr: string, node: SyntaxNode): string {
   return expr.slice(node.from, node.to);
 }
 
+/** The name of the function a `FunctionCall` node calls (`rate`), as written. */
+export function functionName(expr: string, call: SyntaxNode): string {
+  return text(expr, child(call, 'FunctionIdentifier') ?? call);
+}
+
 /** A node's direct children, in order, without comments. */
 export function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];

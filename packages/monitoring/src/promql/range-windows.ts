@@ -7,7 +7,7 @@
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parseDuration } from '../config/duration.ts';
-import { child, text } from './parse.ts';
+import { child, functionName, text } from './parse.ts';
 import { readSelector } from './selectors.ts';
 
 /** The functions that need two samples in their window (see above); their result drops the metric name. */
@@ -65,7 +65,5 @@ function enclosingFunction(expr: string, node: SyntaxNode): string | undefined {
     up = up.parent;
   }
   if (up?.name !== 'FunctionCallBody') return undefined;
-  const call = up.parent;
-  const ident = call === null ? undefined : child(call, 'FunctionIdentifier');
-  return ident === undefined ? undefined : text(expr, ident);
+  return up.parent === null ? undefined : functionName(expr, up.parent);
 }
