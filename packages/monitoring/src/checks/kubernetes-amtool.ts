@@ -5,7 +5,7 @@
  * through it by `amtool config routes test`, reaches a receiver that notifies someone (as amtool/routes does for
  * out/alertmanager/: the chart's defaults, such as its `null` receiver, could otherwise swallow alerts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
@@ -15,7 +15,7 @@ import { getPath, isMap } from '../targets/kubernetes/helm.ts';
 import { routingFindings } from './amtool-routes.ts';
 import type { Check } from './context.ts';
 import type { Finding } from './finding.ts';
-import { effectiveValues, readKubernetesOutput, readYaml } from './kubernetes-common.ts';
+import { effectiveValues, readKubernetesOutput } from './kubernetes-common.ts';
 import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
 
 export const KUBERNETES_AMTOOL = 'kubernetes/amtool';
@@ -26,22 +26,26 @@ export const kubernetesAmtool: Check = {
   async run(ctx) {
     const bin = findBinary('amtool');
     if (!bin) return [missingTool(KUBERNETES_AMTOOL, 'amtool', 'prometheus-alertmanager')];
-    const findings: Finding[] = [];
-    const values = readYaml(ctx, KUBERNETES_AMTOOL, OUT.kubernetesValues, findings);
+    // One read of out/kubernetes/: values.yaml for the config, the PrometheusRules for the routing test. Only
+    // values.yaml's own problems are this check's; the other files' are kubernetes/schema's findings.
+    const read: Finding[] = [];
+    const k8s = readKubernetesOutput(ctx, KUBERNETES_AMTOOL, read);
+    const findings = read.filter((f) => f.file === OUT.kubernetesValues);
+    const values = k8s.values;
     if (!values) return findings;
     const config = getPath(effectiveValues(isMap(values.value) ? values.value : {}), ['alertmanager', 'config']);
     const tmp = mkdtempSync(join(tmpdir(), 'ghmon-k8s-'));
     try {
       const file = join(tmp, 'alertmanager.yaml');
-      writeFileSync(file, toYaml(config, ''));
+      const text = toYaml(config, '');
+      writeFileSync(file, text);
       const result = await runTool(bin, ['check-config', file]);
       for (const f of toolFindings(KUBERNETES_AMTOOL, OUT.kubernetesValues, result)) {
         findings.push({ ...f, message: `alertmanager.config: ${f.message.replaceAll(file, 'alertmanager.yaml')}` });
       }
       if (result.code === 0) {
-        // The PrometheusRules as deployed; their structural problems are kubernetes/schema's findings.
-        const rules = readKubernetesOutput(ctx, KUBERNETES_AMTOOL, [])
-          .objects.filter((o) => o.kind === 'PrometheusRule')
+        const rules = k8s.objects
+          .filter((o) => o.kind === 'PrometheusRule')
           .flatMap((o) => {
             const groups = getPath(o.object, ['spec', 'groups']) ?? [];
             return readRuleFile(o.file.path, toYaml({ groups }, '')).rules;
@@ -50,7 +54,7 @@ export const kubernetesAmtool: Check = {
           ...(await routingFindings({
             check: KUBERNETES_AMTOOL,
             bin,
-            config: { path: file, text: readFileSync(file, 'utf8') },
+            config: { path: file, text },
             rules,
           })),
         );
