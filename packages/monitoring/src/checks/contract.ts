@@ -9,7 +9,7 @@
  * sample intervals of what it reads, given prometheus.yml), contract/alert-without-condition (an alert whose
  * expression never drops a series, so it always fires). See docs/checks/contract.md.
  */
-import { parseDuration } from '../config/duration.ts';
+import { formatDuration, parseDuration } from '../config/duration.ts';
 import { alertCondition } from '../promql/alert-condition.ts';
 import { templateLabelRefs } from '../promql/alert-templates.ts';
 import { grafanaVariableAt, substituteGrafanaVariables } from '../promql/grafana-vars.ts';
@@ -178,12 +178,12 @@ export function checkContract(
     for (const w of dashboard ? [] : rangeWindows(expr, parsed.tree)) {
       const every = w.name === undefined ? undefined : sampleInterval(w.name);
       if (every === undefined || w.rangeMs >= 2 * every.ms) continue;
-      const step = formatMs(every.ms);
+      const step = formatDuration(every.ms);
       findings.push({
         check: CONTRACT_CHECK.rangeTooShort,
         severity: 'error',
         ...at(w.from),
-        message: `${w.fn}() over [${w.range}] of ${w.name}, which gets a sample every ${step} (${every.from}): ${w.fn} needs two samples in its window and one shorter than two intervals often holds one (an empty result, an alert that cannot fire); use at least [${formatMs(2 * every.ms)}] ([${formatMs(4 * every.ms)}] is safer)`,
+        message: `${w.fn}() over [${w.range}] of ${w.name}, which gets a sample every ${step} (${every.from}): ${w.fn} needs two samples in its window and one shorter than two intervals often holds one (an empty result, an alert that cannot fire); use at least [${formatDuration(2 * every.ms)}] ([${formatDuration(4 * every.ms)}] is safer)`,
       });
     }
     // $labels in an alert's templates is the series the expression returned (before the rule's static labels).
@@ -226,24 +226,6 @@ function sampleIntervalOf(
     const own = rule.interval === undefined ? undefined : parseDuration(rule.interval);
     return own === undefined ? intervals.evaluation : { ms: own, from: `group "${rule.group}" interval` };
   };
-}
-
-/** Milliseconds as a Prometheus duration (`90s` → `1m30s`). */
-function formatMs(ms: number): string {
-  const units: [string, number][] = [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ];
-  let rest = ms;
-  let out = '';
-  for (const [unit, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return out || '0s';
 }
 
 /** Drop undefined fields, so findings compare and print cleanly. */

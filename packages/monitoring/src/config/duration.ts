@@ -15,3 +15,16 @@ export function parseDuration(text: string): number | undefined {
   for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * (UNITS[m[2] as string] as number);
   return total;
 }
+
+/** Milliseconds as a Prometheus duration (90 000 → `1m30s`): the inverse of `parseDuration` for h, m, s and ms. */
+export function formatDuration(ms: number): string {
+  let rest = ms;
+  let out = '';
+  for (const unit of ['h', 'm', 's', 'ms']) {
+    const size = UNITS[unit] as number;
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || '0s';
+}
