@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { RECORD, RPS_RATE_WINDOW } from '../conventions.ts';
 import { longTermSchema } from '../longterm/schema.ts';
 import { checkScrapeAuth, scrapeAuthFields } from '../security/scrape-auth.ts';
-import { parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 
 /** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
 export const duration = z
@@ -438,7 +438,7 @@ export const monitoringSchema = z
     const longest = (parseDuration(RPS_RATE_WINDOW) as number) / 2;
     const tooLong = (interval: string | undefined) =>
       interval !== undefined && (parseDuration(interval) ?? 0) > longest;
-    const why = `longer than half the ${RPS_RATE_WINDOW} rate window of ${RECORD.rps} (a rate needs two samples in its window): use ${longest / 1000}s or less`;
+    const why = `longer than half the ${RPS_RATE_WINDOW} rate window of ${RECORD.rps} (a rate needs two samples in its window): use ${formatDuration(longest)} or less`;
     if (tooLong(c.scrapeInterval)) {
       ctx.addIssue({ code: 'custom', message: `${c.scrapeInterval} is ${why}`, path: ['scrapeInterval'] });
     }
