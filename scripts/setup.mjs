@@ -2,6 +2,7 @@
 // Sets up whatever a fresh machine is missing, and says what it does. No dependencies of its own:
 // it must run before `npm ci` has.
 //   - `npm ci` when node_modules is missing or older than package-lock.json
+//   - `npm run build` (scripts/build.mjs) when a published package's dist/ is missing or older than its src/
 //   - Debian's prometheus, prometheus-alertmanager and prometheus-node-exporter when their binaries are missing
 //   - Debian's python3-fastapi, -prometheus-client, -httpx, -uvicorn, -pytest when /usr/bin/python3 cannot import
 //     them (python/greyhaven_metrics and examples/fastapi-service; PyPI is not used). Same apt-get run as above.
@@ -12,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPackages } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -50,6 +52,11 @@ export const DEBIAN_PYTHON_MODULES = [
   ['httpx', 'python3-httpx'],
   ['uvicorn', 'python3-uvicorn'],
   ['pytest', 'python3-pytest'],
+  // python/packaging.test.ts: builds the wheel and sdist offline and pip-installs them into venvs.
+  ['build', 'python3-build'],
+  ['setuptools', 'python3-setuptools'],
+  ['wheel', 'python3-wheel'],
+  ['pip', 'python3-pip'],
 ];
 
 /** Debian packages for the Python modules /usr/bin/python3 cannot import (all of them if there is no python3). */
@@ -93,7 +100,10 @@ if (!existsSync(installed) || mtime(installed) < mtime(lock)) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// 2. Debian packages.
+// 2. The published packages' dist/ (tsc -b; nothing when up to date). `ghmon` runs from it.
+buildPackages({ quiet: args.has('--quiet') });
+
+// 3. Debian packages.
 if (!args.has('--node-only')) {
   const missing = [
     ...new Set([

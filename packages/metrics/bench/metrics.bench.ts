@@ -212,7 +212,7 @@ async function throughput() {
   type Kid = { port: number; cpu(): Promise<number>; stop(): void };
   const start = async (kind: string): Promise<Kid> => {
     const child = fork(fileURLToPath(import.meta.url), ['--server', kind], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--conditions=@greyhaven/source', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));

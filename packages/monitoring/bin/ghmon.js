@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-// The `ghmon` command. ghmon is written in TypeScript and run from source through tsx's loader, which also
-// lets it import the user's `monitoring.config.ts`. Nothing here but the hand-off.
-import { register } from 'tsx/esm/api';
-
-register();
+// The `ghmon` command: built JavaScript on plain node (`npm run build` writes dist/). Only the user's
+// monitoring.config.ts goes through a TypeScript loader (config/load.ts), when a command reads it.
 // `ghmon … | head`: a closed pipe ends the command quietly instead of with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
@@ -11,5 +8,12 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
-const { main } = await import('../src/cli/main.ts');
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist')) throw err;
+  process.stderr.write('ghmon: dist/ is missing: in a clone of the ghmon repository, run `npm run build` first\n');
+  process.exit(2);
+}
 process.exitCode = await main(process.argv.slice(2));

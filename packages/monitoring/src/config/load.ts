@@ -5,10 +5,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DEFAULT_CONFIG_FILE } from './default-file.ts';
 import { formatPath, UserError } from './errors.ts';
 import { type MonitoringConfig, monitoringSchema } from './schema.ts';
 
-export const DEFAULT_CONFIG_FILE = 'monitoring.config.ts';
+export { DEFAULT_CONFIG_FILE } from './default-file.ts';
 /** A config module is a few KB; anything this large is not one (and is not imported). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -28,6 +29,18 @@ export function validateConfig(value: unknown, source = DEFAULT_CONFIG_FILE): Mo
   );
 }
 
+/** TypeScript config modules: loaded through tsx's loader, scoped to this one import (ghmon itself is JavaScript). */
+const TYPESCRIPT_MODULE = /\.[cm]?tsx?$/;
+
+async function importConfigModule(path: string): Promise<unknown> {
+  const url = pathToFileURL(path).href;
+  if (!TYPESCRIPT_MODULE.test(path)) return import(url);
+  // tsImport registers a namespaced loader that handles this module and what it imports, and nothing else in
+  // the process: loaded on demand, so commands that read no config (help, status, down) never pay for it.
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(url, { parentURL: import.meta.url, tsconfig: false });
+}
+
 export async function loadConfig(file = DEFAULT_CONFIG_FILE): Promise<MonitoringConfig> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UserError(`config file not found: ${file}`);
@@ -37,7 +50,7 @@ export async function loadConfig(file = DEFAULT_CONFIG_FILE): Promise<Monitoring
   }
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    mod = (await importConfigModule(path)) as { default?: unknown };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new UserError(`${file}: could not load the config module: ${msg}`);

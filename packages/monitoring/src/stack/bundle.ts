@@ -3,7 +3,8 @@
  * so they run on `node` without the tsx loader, which costs each of them tens of MB of resident memory (see
  * the stack figures of `npm run bench`). Bundles live in node_modules/.cache/ghmon (inside the repo, so their
  * npm imports resolve) and are rebuilt only when a source is newer.
- * Workspace packages (@greyhaven/*) are bundled; npm dependencies stay imports, resolved from the repo.
+ * Workspace packages (@greyhaven/*) are bundled from their sources (the `@greyhaven/source` export condition);
+ * npm dependencies stay imports, resolved from the repo.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ export async function bundle(entry: string, outDir: string, name: string, root: 
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    conditions: ['@greyhaven/source'],
     metafile: true,
     absWorkingDir: root,
     logLevel: 'silent',

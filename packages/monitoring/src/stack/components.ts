@@ -11,7 +11,11 @@ import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const STACK_SRC = fileURLToPath(new URL('./', import.meta.url));
+/**
+ * The stack's own processes start from their TypeScript sources (bundled by bundle.ts), which the package ships:
+ * the same path from src/stack/ and from the built dist/stack/.
+ */
+const STACK_SRC = fileURLToPath(new URL('../../src/stack/', import.meta.url));
 
 export interface ChildSpec {
   name: string;
@@ -29,7 +33,7 @@ export interface ChildSpec {
 
 /** Our TypeScript processes: a prebuilt bundle on plain node, or the source through tsx. */
 function tsNode(file: string, args: string[] = []): { command: string; args: string[] } {
-  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const loader = file.endsWith('.ts') ? ['--conditions=@greyhaven/source', '--import', 'tsx'] : [];
   return { command: process.execPath, args: [...loader, file, ...args] };
 }
 
