@@ -10,6 +10,11 @@ import { type Io, processIo } from './io.ts';
 export const USAGE = `Usage: ghmon <command> [options]
 
 Commands:
+  init    [--dir DIR] [--service NAME] [--runtime R] [--target HOST:PORT]
+                                     start a monitoring repository in DIR (default .): a commented
+                                     monitoring.config.ts for one service, @greyhaven/monitoring and the
+                                     monitoring:build/check scripts in package.json; never overwrites; R: typescript
+                                     (default; node), python or workers (pushes, no target); asks on a terminal
   build   [--config F] [--out DIR]   generate Prometheus, Alertmanager and contract files into DIR (default out/)
   check   [--out DIR] [--format F] [--prometheus URL [--prometheus-password-file P]]
                                      check DIR with promtool, amtool and the metric-contract check; F: text (default),
@@ -72,6 +77,9 @@ const OPTIONS = {
   format: { type: 'string' },
   prometheus: { type: 'string' },
   'prometheus-password-file': { type: 'string' },
+  dir: { type: 'string' },
+  runtime: { type: 'string' },
+  target: { type: 'string' },
 } as const;
 
 /** Commands that take a positional argument after their name. */
@@ -139,6 +147,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             tokenFile: values['token-file'],
             folder: values.folder,
           },
+          io,
+        );
+      case 'init':
+        return await (await import('./init.ts')).init(
+          { dir: values.dir, service: values.service, runtime: values.runtime, target: values.target },
           io,
         );
       case 'web-config':
