@@ -8,7 +8,6 @@ import { defineConfig } from 'vitest/config';
 const SOURCE_CONDITION = '@greyhaven/source';
 
 export default defineConfig({
-  resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] },
   ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts', 'python/**/*.test.ts'],

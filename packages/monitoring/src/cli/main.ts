@@ -3,8 +3,8 @@
  * Bad input is printed as a message (never a stack trace); unexpected errors say they are a bug.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_FILE } from '../config/default-file.ts';
 import { UserError } from '../config/errors.ts';
-import { DEFAULT_CONFIG_FILE } from '../config/load.ts';
 import { type Io, processIo } from './io.ts';
 
 export const USAGE = `Usage: ghmon <command> [options]

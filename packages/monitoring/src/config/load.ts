@@ -2,8 +2,9 @@
  * Loads a config module (`monitoring.config.ts` or .js/.mjs), validates its default export and returns the
  * config with defaults filled in. Problems become one UserError listing every field path.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_CONFIG_FILE } from './default-file.ts';
 import { formatPath, UserError } from './errors.ts';
@@ -29,16 +30,76 @@ export function validateConfig(value: unknown, source = DEFAULT_CONFIG_FILE): Mo
   );
 }
 
-/** TypeScript config modules: loaded through tsx's loader, scoped to this one import (ghmon itself is JavaScript). */
-const TYPESCRIPT_MODULE = /\.[cm]?tsx?$/;
+/** Config modules in TypeScript (or JSX-free TS variants); anything else is imported as it is. */
+const TYPESCRIPT_MODULE = /\.[cm]?ts$/;
 
-async function importConfigModule(path: string): Promise<unknown> {
+/**
+ * Imports a TypeScript config the way Vite loads `vite.config.ts`: esbuild compiles it and the local files it
+ * imports into one ESM module, which is written to a private temp file, imported, and removed. npm packages stay
+ * imports, each rewritten to the absolute file esbuild resolves for it from the config's own directory (Node's
+ * `import`/`node` conditions), so they load exactly as the config would load them, wherever the compiled copy is;
+ * `import.meta.url`/`dirname`/`filename` keep naming the config itself.
+ *
+ * Why not a loader hook (tsx's tsImport, jiti): `module.register` starts a hooks thread with its own V8 isolate that
+ * lives as long as the process — measured here, 41 → 117 MB resident for `ghmon up`'s supervisor, against 77 MB this
+ * way (the esbuild service is a child process, stopped after use). The module is always ESM, whatever the project's
+ * package.json `type` says.
+ */
+async function importConfigModule(path: string, file: string): Promise<unknown> {
   const url = pathToFileURL(path).href;
   if (!TYPESCRIPT_MODULE.test(path)) return import(url);
-  // tsImport registers a namespaced loader that handles this module and what it imports, and nothing else in
-  // the process: loaded on demand, so commands that read no config (help, status, down) never pay for it.
-  const { tsImport } = await import('tsx/esm/api');
-  return tsImport(url, { parentURL: import.meta.url, tsconfig: false });
+  const esbuild = await import('esbuild');
+  const absolutePackages: import('esbuild').Plugin = {
+    name: 'ghmon-absolute-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'ghmon-resolving' || args.path.startsWith('node:')) return undefined;
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          pluginData: 'ghmon-resolving',
+        });
+        if (r.errors.length > 0 || r.external || !r.path) return { path: args.path, external: true };
+        return { path: pathToFileURL(r.path).href, external: true };
+      });
+    },
+  };
+  let code: string;
+  try {
+    const result = await esbuild.build({
+      entryPoints: [path],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+      sourcemap: 'inline',
+      plugins: [absolutePackages],
+      define: {
+        'import.meta.url': JSON.stringify(url),
+        'import.meta.filename': JSON.stringify(path),
+        'import.meta.dirname': JSON.stringify(dirname(path)),
+      },
+    });
+    code = result.outputFiles[0]?.text ?? '';
+  } catch (err) {
+    const first = (err as { errors?: { text: string; location?: { line: number; column: number } | null }[] })
+      .errors?.[0];
+    if (!first) throw err;
+    const at = first.location ? `:${first.location.line}:${first.location.column + 1}` : '';
+    throw new UserError(`${file}${at}: could not load the config module: ${first.text}`);
+  } finally {
+    await esbuild.stop();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ghmon-config-'));
+  try {
+    const compiled = join(dir, `${basename(path)}.mjs`);
+    writeFileSync(compiled, code, { mode: 0o600 });
+    return await import(pathToFileURL(compiled).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function loadConfig(file = DEFAULT_CONFIG_FILE): Promise<MonitoringConfig> {
@@ -50,8 +111,9 @@ export async function loadConfig(file = DEFAULT_CONFIG_FILE): Promise<Monitoring
   }
   let mod: { default?: unknown };
   try {
-    mod = (await importConfigModule(path)) as { default?: unknown };
+    mod = (await importConfigModule(path, file)) as { default?: unknown };
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new UserError(`${file}: could not load the config module: ${msg}`);
   }

@@ -1,5 +1,5 @@
 /** `ghmon status` for the long-term store: is it up, is Prometheus' remote write flowing into it. */
-import type { StackInfo } from '../stack/up.ts';
+import type { StackInfo } from '../stack/info.ts';
 import { VICTORIA_METRICS, victoriaMetricsUrls } from './victoria-metrics.ts';
 
 export interface LongTermStatus {

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type Plugin, stop } from 'esbuild';
 
 const externalNpmPackages: Plugin = {
   name: 'external-npm',
@@ -48,4 +48,9 @@ export async function bundle(entry: string, outDir: string, name: string, root: 
       .join('\n'),
   );
   return outfile;
+}
+
+/** Ends esbuild's service process (the next bundle() starts a new one). */
+export async function stopBundler(): Promise<void> {
+  await stop();
 }

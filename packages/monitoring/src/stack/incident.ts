@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../config/errors.ts';
+import { readStackInfo } from './info.ts';
 import { layout } from './layout.ts';
 import { livePids, signal } from './pids.ts';
-import { readStackInfo } from './up.ts';
 
 export const INCIDENT_KINDS = ['errors', 'latency', 'crash'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];

@@ -2,10 +2,10 @@
 
 import { LABEL, SLO_RECORD } from '../conventions.ts';
 import { type LongTermStatus, longTermStatus } from '../longterm/status.ts';
+import { readStackInfo, type StackInfo } from './info.ts';
 import { layout } from './layout.ts';
 import type { StoreState } from './pagerduty/store.ts';
 import { livePids } from './pids.ts';
-import { readStackInfo, type StackInfo } from './up.ts';
 
 export interface StackStatus {
   info: StackInfo;

@@ -4,7 +4,7 @@
  * One stack per state directory; a second `up` while one runs is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../config/errors.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
@@ -12,8 +12,9 @@ import { generate } from '../generate.ts';
 import { hasPushServices, LONG_TERM_COMPONENTS } from '../longterm/stack.ts';
 import { buildModel } from '../model/model.ts';
 import { writeOutput } from '../output/write.ts';
-import { bundle } from './bundle.ts';
-import { type ChildSpec, clusterPortName, REPO_ROOT, SCRIPTS, type Scripts, stackComponents } from './components.ts';
+import { bundle, stopBundler } from './bundle.ts';
+import { clusterPortName, REPO_ROOT, SCRIPTS, type Scripts, stackComponents } from './components.ts';
+import type { StackInfo } from './info.ts';
 import { type Layout, layout as makeLayout } from './layout.ts';
 import { localConfig } from './local-config.ts';
 import { livePid, livePids, signal, writePidFile } from './pids.ts';
@@ -36,16 +37,6 @@ export interface UpOptions {
   /** Supervisor tuning (tests). */
   graceMs?: number;
   backoffMs?: number;
-}
-
-export interface StackInfo {
-  pid: number;
-  startedAt: string;
-  ports: Ports;
-  components: { name: string; kind: ChildSpec['kind']; url?: string; port?: number }[];
-  services: string[];
-  routingKeyFile: string;
-  out: string;
 }
 
 export interface RunningStack {
@@ -187,12 +178,8 @@ async function bundledScripts(): Promise<Scripts> {
     return { receiver, traffic, tsService, dashboard };
   } catch {
     return SCRIPTS;
+  } finally {
+    // esbuild's service is a child process that would otherwise live as long as the supervisor.
+    await stopBundler();
   }
-}
-
-/** Reads what a running `ghmon up` wrote about itself, or undefined. */
-export function readStackInfo(stateDir?: string): StackInfo | undefined {
-  const l = makeLayout(stateDir);
-  if (!existsSync(l.stackFile) || livePid(l.supervisorPid) === undefined) return undefined;
-  return JSON.parse(readFileSync(l.stackFile, 'utf8')) as StackInfo;
 }
