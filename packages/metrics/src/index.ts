@@ -13,6 +13,18 @@ setDefaultRegistries(() => [promClient.register]);
 setDefaultMetricsAuth(defaultMetricsAuthFromEnv);
 
 export { metricsAuthFromEnv, TOKEN_ENV, TOKEN_FILE_ENV, tokenFromFile } from './auth-node.ts';
+export {
+  type ClusterMetricsHandlerOptions,
+  type ClusterMetricsPrimary,
+  ClusterMetricsUnavailableError,
+  type ClusterMetricsWorker,
+  type ClusterPrimaryOptions,
+  type ClusterWorkerOptions,
+  clusterMetricsHandler,
+  renderClusterMetrics,
+  setupClusterMetricsPrimary,
+  setupClusterMetricsWorker,
+} from './cluster.ts';
 export * from './core/index.ts';
 export { type ExpressMetricsOptions, expressMetrics, expressMetricsHandler, expressRouteTemplate } from './express.ts';
 export {

@@ -62,6 +62,11 @@ export function setDefaultRegistries(fn: () => readonly PromClientRegistryLike[]
   defaultRegistries = fn;
 }
 
+/** The registries `registries` currently defaults to. */
+export function currentDefaultRegistries(): readonly PromClientRegistryLike[] {
+  return defaultRegistries();
+}
+
 const OUR_FAMILIES = new Set(APPLICATION_METRICS.flatMap(familyNamesFor));
 const VALID_TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped', 'unknown']);
 
@@ -133,7 +138,21 @@ export async function renderMetrics(
     metrics.onError(error, 'rendering metrics');
     body = '';
   }
-  const registries = options.registries ?? defaultRegistries();
+  body = await appendRegistries(body, format, options.registries ?? defaultRegistries(), metrics);
+  return { body, contentType: contentTypeOf(format), format };
+}
+
+/**
+ * Appends the families of prom-client registries to a body of our families, leaving out (and reporting once to
+ * `metrics.onError`) any that clash with ours, then `# EOF` for OpenMetrics. Never throws: a failing registry is
+ * skipped. `renderMetrics` and the node:cluster handler (cluster.ts) both finish a body with it.
+ */
+export async function appendRegistries(
+  body: string,
+  format: ExpositionFormat,
+  registries: readonly PromClientRegistryLike[],
+  metrics: HttpMetrics,
+): Promise<string> {
   const taken = new Set(OUR_FAMILIES);
   for (const registry of registries) {
     try {
@@ -157,7 +176,7 @@ export async function renderMetrics(
     }
   }
   if (format === 'openmetrics') body += '# EOF\n';
-  return { body, contentType: contentTypeOf(format), format };
+  return body;
 }
 
 /** A web-standard `/metrics` handler: `(request) => Promise<Response>`. */

@@ -235,8 +235,11 @@ export class HttpMetrics {
     this.folded = 0;
   }
 
-  /** Reads the DB pools. A callback that throws or returns a non-finite number drops that sample. */
-  private async readPools(): Promise<{ active: number; max: number } | undefined> {
+  /**
+   * Reads the DB pools (summed; undefined when none is registered or none answered). A callback that throws or
+   * returns a non-finite number drops that sample. Used by `render` and by node:cluster workers (cluster.ts).
+   */
+  async readPools(): Promise<{ active: number; max: number } | undefined> {
     if (this.pools.size === 0) return undefined;
     let active = 0;
     let max = 0;
@@ -267,43 +270,7 @@ export class HttpMetrics {
   }
 
   private renderSync(format: ExpositionFormat, pools: { active: number; max: number } | undefined): string {
-    const counter = httpRequestsTotal.name;
-    const hist = httpRequestDurationSeconds.name;
-    let out = familyHeader(counter, 'counter', httpRequestsTotal.help, format);
-    this.forEachSeries((s) => {
-      out += `${counter}{${s.labels}} ${s.count}\n`;
-    });
-
-    out += familyHeader(hist, 'histogram', httpRequestDurationSeconds.help, format);
-    const bucket = `${hist}_bucket{`;
-    const sum = `${hist}_sum{`;
-    const count = `${hist}_count{`;
-    this.forEachSeries((s) => {
-      let cumulative = 0;
-      for (let i = 0; i < BOUND_LABELS.length; i++) {
-        cumulative += s.buckets[i] as number;
-        out += `${bucket}${s.labels},le="${BOUND_LABELS[i]}"} ${cumulative}\n`;
-      }
-      out += `${bucket}${s.labels},le="+Inf"} ${s.count}\n${sum}${s.labels}} ${formatValue(s.sum)}\n${count}${s.labels}} ${s.count}\n`;
-    });
-
-    out += familyHeader(httpActiveConnections.name, 'gauge', httpActiveConnections.help, format);
-    out += `${httpActiveConnections.name} ${this.active}\n`;
-
-    if (pools !== undefined) {
-      out += familyHeader(dbPoolConnectionsActive.name, 'gauge', dbPoolConnectionsActive.help, format);
-      out += `${dbPoolConnectionsActive.name} ${formatValue(pools.active)}\n`;
-      out += familyHeader(dbPoolConnectionsMax.name, 'gauge', dbPoolConnectionsMax.help, format);
-      out += `${dbPoolConnectionsMax.name} ${formatValue(pools.max)}\n`;
-    }
-
-    const overflow = metricsOverflowTotal.name;
-    out += familyHeader(overflow, 'counter', metricsOverflowTotal.help, format);
-    const label = metricsOverflowTotal.labels[0];
-    for (const family of CAPPED_FAMILIES) {
-      out += `${overflow}{${label}="${family}"} ${this.folded}\n`;
-    }
-    return out;
+    return renderHttpFamilies(format, (fn) => this.forEachSeries(fn), this.active, pools, this.folded);
   }
 
   private forEachSeries(fn: (s: Series) => void): void {
@@ -311,6 +278,64 @@ export class HttpMetrics {
       for (const statuses of routes.values()) for (const s of statuses.values()) fn(s);
     for (const byStatus of this.overflow) for (const s of byStatus.values()) fn(s);
   }
+}
+
+/** One label set as `renderHttpFamilies` reads it: the escaped label string and its values. */
+export interface RenderableSeries extends LabelSetValues {
+  /** `method="…",route="…",status="…"`, escaped. */
+  readonly labels: string;
+}
+
+/**
+ * Renders the contract's families from any source of label sets (no trailing `# EOF`): `HttpMetrics.render` for
+ * one process, and the node:cluster aggregate (cluster.ts), so both produce byte-for-byte the same format.
+ * `folded` is the value of `greyhaven_metrics_overflow_total` for each capped family; `pools` undefined leaves the
+ * DB pool gauges out. Families with no series still get their HELP/TYPE lines.
+ */
+export function renderHttpFamilies(
+  format: ExpositionFormat,
+  forEachSeries: (fn: (s: RenderableSeries) => void) => void,
+  active: number,
+  pools: { active: number; max: number } | undefined,
+  folded: number,
+): string {
+  const counter = httpRequestsTotal.name;
+  const hist = httpRequestDurationSeconds.name;
+  let out = familyHeader(counter, 'counter', httpRequestsTotal.help, format);
+  forEachSeries((s) => {
+    out += `${counter}{${s.labels}} ${s.count}\n`;
+  });
+
+  out += familyHeader(hist, 'histogram', httpRequestDurationSeconds.help, format);
+  const bucket = `${hist}_bucket{`;
+  const sum = `${hist}_sum{`;
+  const count = `${hist}_count{`;
+  forEachSeries((s) => {
+    let cumulative = 0;
+    for (let i = 0; i < BOUND_LABELS.length; i++) {
+      cumulative += s.buckets[i] as number;
+      out += `${bucket}${s.labels},le="${BOUND_LABELS[i]}"} ${cumulative}\n`;
+    }
+    out += `${bucket}${s.labels},le="+Inf"} ${s.count}\n${sum}${s.labels}} ${formatValue(s.sum)}\n${count}${s.labels}} ${s.count}\n`;
+  });
+
+  out += familyHeader(httpActiveConnections.name, 'gauge', httpActiveConnections.help, format);
+  out += `${httpActiveConnections.name} ${formatValue(active)}\n`;
+
+  if (pools !== undefined) {
+    out += familyHeader(dbPoolConnectionsActive.name, 'gauge', dbPoolConnectionsActive.help, format);
+    out += `${dbPoolConnectionsActive.name} ${formatValue(pools.active)}\n`;
+    out += familyHeader(dbPoolConnectionsMax.name, 'gauge', dbPoolConnectionsMax.help, format);
+    out += `${dbPoolConnectionsMax.name} ${formatValue(pools.max)}\n`;
+  }
+
+  const overflow = metricsOverflowTotal.name;
+  out += familyHeader(overflow, 'counter', metricsOverflowTotal.help, format);
+  const label = metricsOverflowTotal.labels[0];
+  for (const family of CAPPED_FAMILIES) {
+    out += `${overflow}{${label}="${family}"} ${folded}\n`;
+  }
+  return out;
 }
 
 /** Family names as they appear on HELP/TYPE lines in either format (for conflict checks). */
