@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { OVERFLOW_LABEL_VALUE } from '@greyhaven/metric-contract';
 import promClient from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/prometheus.ts';
+import { freePort, type StartedPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
 import {
   type AggregateResult,
   aggregateFamilies,
@@ -584,6 +584,48 @@ describe('a real node:cluster service with periodic syncs', () => {
     await scrapeAll(c.base, sent, last);
     await traffic(c.base, 20, sent);
     await scrapeAll(c.base, sent, last);
+  });
+});
+
+describe('a real Prometheus scraping the cluster (1 s scrapes, default 1 s syncs)', () => {
+  let c: Cluster;
+  let prometheus: StartedPrometheus;
+  beforeAll(async () => {
+    c = await startCluster({});
+    const target = c.base.replace('http://', '');
+    prometheus = await startPrometheus({
+      config: `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: cluster\n    static_configs:\n      - targets: ['${target}']\n`,
+    });
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    await c?.stop();
+  });
+
+  const scalar = async (expr: string): Promise<number> => {
+    const result = await prometheus.query(expr);
+    expect(result, expr).toHaveLength(1);
+    return Number(result[0]?.value[1]);
+  };
+
+  it('sees every request and no counter reset across a graceful restart and a SIGKILL', async () => {
+    const sent = new Sent();
+    await prometheus.settled(['cluster']);
+    await traffic(c.base, 40, sent);
+    await prometheus.settled(['cluster']);
+    await call(`${c.control}/restart`, 'POST');
+    await traffic(c.base, 40, sent);
+    await prometheus.settled(['cluster']);
+    await call(`${c.control}/kill?refresh=1`, 'POST');
+    await traffic(c.base, 40, sent);
+    await prometheus.settled(['cluster']);
+    const targets = await prometheus.targets();
+    expect(targets[0]?.health, JSON.stringify(targets)).toBe('up');
+    expect(await scalar('sum(http_requests_total)')).toBe(sent.total);
+    expect(await scalar('sum(http_request_duration_seconds_count)')).toBe(sent.total);
+    expect(await scalar('sum(fixture_user_requests_total)')).toBe(sent.counts.get(USERS));
+    expect(await scalar('sum(resets(http_requests_total[5m]))')).toBe(0);
+    expect(await scalar('sum(resets(http_request_duration_seconds_bucket[5m]))')).toBe(0);
   });
 });
 
