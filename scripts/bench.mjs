@@ -49,7 +49,10 @@ for (const file of files) {
         stdio: 'inherit',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
       })
-    : spawnSync(process.execPath, ['--conditions=@greyhaven/source', '--import', 'tsx', '--expose-gc', file], { cwd: root, stdio: 'inherit' });
+    : spawnSync(process.execPath, ['--conditions=@greyhaven/source', '--import', 'tsx', '--expose-gc', file], {
+        cwd: root,
+        stdio: 'inherit',
+      });
   if (r.status !== 0) {
     failed++;
     console.error(`[bench] ${rel} failed (exit ${r.status ?? r.signal})`);
