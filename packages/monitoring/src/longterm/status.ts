@@ -1,5 +1,6 @@
 /** `ghmon status` for the long-term store: is it up, is Prometheus' remote write flowing into it. */
 import type { StackInfo } from '../stack/info.ts';
+import { getJson, isOk } from '../stack/local-http.ts';
 import { VICTORIA_METRICS, victoriaMetricsUrls } from './victoria-metrics.ts';
 
 export interface LongTermStatus {
@@ -10,15 +11,6 @@ export interface LongTermStatus {
   newestSampleAgeSeconds?: number;
   /** Samples Prometheus has read from its WAL and not yet sent. */
   pendingSamples?: number;
-}
-
-async function getJson<T>(url: string): Promise<T | undefined> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    return r.ok ? ((await r.json()) as T) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 type Vector = { data?: { result?: { value: [number, string] }[] } };
@@ -33,10 +25,7 @@ export async function longTermStatus(info: StackInfo): Promise<LongTermStatus | 
   const urls = victoriaMetricsUrls(`http://127.0.0.1:${vm.port}`);
   const q = (base: string, expr: string) => getJson<Vector>(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const [ready, newest, pending] = await Promise.all([
-    fetch(urls.health, { signal: AbortSignal.timeout(3000) }).then(
-      (r) => r.ok,
-      () => false,
-    ),
+    isOk(urls.health),
     q(urls.query, 'time() - max(timestamp(up{job="prometheus"}))'),
     q(`http://127.0.0.1:${info.ports.prometheus}`, 'sum(prometheus_remote_storage_samples_pending)'),
   ]);

@@ -4,6 +4,7 @@ import { LABEL, SLO_RECORD } from '../conventions.ts';
 import { type LongTermStatus, longTermStatus } from '../longterm/status.ts';
 import { readStackInfo, type StackInfo } from './info.ts';
 import { layout } from './layout.ts';
+import { getJson as json, isOk as ok } from './local-http.ts';
 import type { StoreState } from './pagerduty/store.ts';
 import { livePids } from './pids.ts';
 
@@ -49,26 +50,6 @@ export interface SloStatus {
   burnRate1h?: number;
 }
 
-async function json<T>(url: string): Promise<T | undefined> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    if (!r.ok) return undefined;
-    return (await r.json()) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function ok(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    await r.arrayBuffer();
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
-
 interface Target {
   health: string;
   labels: Record<string, string>;
@@ -85,7 +66,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
   const prom = `http://127.0.0.1:${info.ports.prometheus}`;
   const am = `http://127.0.0.1:${info.ports.alertmanager}`;
   const rx = `http://127.0.0.1:${info.ports.receiver}`;
-  const [pReady, targets, rules, aReady, alerts, amStatus, rReady, incidents] = await Promise.all([
+  const [pReady, targets, rules, aReady, alerts, amStatus, rReady, incidents, ha, longTerm, slos] = await Promise.all([
     ok(`${prom}/-/ready`),
     json<{ data: { activeTargets: Target[] } }>(`${prom}/api/v1/targets?state=active`),
     json<{ data: { groups: RuleGroup[] } }>(`${prom}/api/v1/rules`),
@@ -94,12 +75,12 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
     json<{ cluster?: { peers?: unknown[] } }>(`${am}/api/v2/status`),
     ok(`${rx}/health`),
     json<StoreState>(`${rx}/api/incidents`),
+    haStatus(info),
+    longTermStatus(info),
+    sloStatus(prom),
   ]);
   const active = targets?.data.activeTargets ?? [];
-  const ha = await haStatus(info);
   const allRules = (rules?.data.groups ?? []).flatMap((g) => g.rules);
-  const longTerm = await longTermStatus(info);
-  const slos = await sloStatus(prom);
   return {
     info,
     processes: info.components.map((c) => ({ name: c.name, ...(pids.has(c.name) ? { pid: pids.get(c.name) } : {}) })),
