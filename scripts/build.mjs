@@ -12,7 +12,17 @@
 // dist/ files whose source is gone, and does nothing when every dist/ is newer than its sources.
 // Flags: --force (rebuild even when up to date), --quiet (print only what it does).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +58,18 @@ export function packagesStale() {
   });
 }
 
+/**
+ * tsc's rewriteRelativeImportExtensions rewrites `./x.ts` to `./x.js` in the JavaScript it emits but not in the
+ * declarations (TypeScript 5.9), so `.d.ts` files would import `./x.ts`, which TypeScript 5.0+ tolerates there and
+ * other tools (older TypeScript, API extractors) do not. Same length, so the declaration maps stay exact.
+ */
+const TS_SPECIFIER = /((?:from\s+|import\s*\(\s*)(['"])\.{1,2}\/[^'"]*?)\.([cm]?)ts\2/g;
+function rewriteDeclarationImports(file) {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(TS_SPECIFIER, (_, head, quote, m) => `${head}.${m}js${quote}`);
+  if (next !== text) writeFileSync(file, next);
+}
+
 /** dist/ path → the src/ files it can come from. */
 function sourcesOf(pkg, distFile) {
   const rel = relative(join(pkg, 'dist'), distFile).replace(/(\.d\.ts|\.js)(\.map)?$/, '');
@@ -78,6 +100,7 @@ export function buildPackages({ force = false, quiet = false } = {}) {
     }
     for (const file of walk(join(pkg, 'dist'))) {
       if (file.endsWith('.tsbuildinfo')) continue;
+      if (file.endsWith('.d.ts')) rewriteDeclarationImports(file);
       if (!sourcesOf(pkg, file).some(existsSync)) {
         if (!quiet) say(`removing ${relative(root, file)} (its source is gone)`);
         rmSync(file);

@@ -32,7 +32,13 @@ export interface Tarballs {
 
 /** Builds and packs every published package into a fresh temp directory. */
 export function packTarballs(): Tarballs {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'pipe' });
+  try {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs'), '--quiet'], { stdio: 'pipe' });
+  } catch (err) {
+    // tsc prints its diagnostics on stdout.
+    const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
+    throw new Error(`npm run build failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+  }
   const root = mkdtempSync(join(tmpdir(), 'ghmon-consumers-'));
   if (!relative(REPO_ROOT, root).startsWith('..')) throw new Error(`temp dir ${root} is inside the repository`);
   const packs = join(root, 'tarballs');

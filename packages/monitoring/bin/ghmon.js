@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `ghmon` command: built JavaScript on plain node (`npm run build` writes dist/). Only the user's
-// monitoring.config.ts goes through a TypeScript loader (config/load.ts), when a command reads it.
+// monitoring.config.ts is compiled (by esbuild, config/load.ts), when a command reads it.
 // `ghmon … | head`: a closed pipe ends the command quietly instead of with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
