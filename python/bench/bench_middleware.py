@@ -61,7 +61,7 @@ class SeedCallsPureAsgi:
             "http_request_duration_seconds",
             "HTTP request duration in seconds",
             ["method", "endpoint"],
-            buckets=[0.01, 0.05, 0.1, 0.5, 1, 2, 5],
+            buckets=[0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
             registry=registry,
         )
 

@@ -232,7 +232,7 @@ describe('RemoteWriter (fake receiver)', () => {
     expect(byName(first?.series ?? [], 'http_requests_total', { status: '500' })[0]?.samples.at(-1)?.value).toBe(0);
     const buckets = byName(first?.series ?? [], 'http_request_duration_seconds_bucket', { status: '200' });
     const le = Object.fromEntries(buckets.map((b) => [b.labels.le, b.samples.at(-1)?.value]));
-    expect(le).toEqual({ '0.01': 1, '0.05': 1, '0.1': 2, '0.5': 2, '1': 2, '2': 2, '5': 2, '+Inf': 3 });
+    expect(le).toEqual({ '0.01': 1, '0.05': 1, '0.1': 2, '0.2': 2, '0.5': 2, '1': 2, '2': 2, '5': 2, '+Inf': 3 });
     expect(
       byName(first?.series ?? [], 'http_request_duration_seconds_sum', { status: '200' })[0]?.samples.at(-1)?.value,
     ).toBeCloseTo(7.073);

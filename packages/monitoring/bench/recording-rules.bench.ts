@@ -40,7 +40,7 @@ const LABEL_SETS = [
   { method: 'POST', status: '201', share: 0.19 },
   { method: 'GET', status: '500', share: 0.01 },
 ];
-const BOUNDS = ['0.01', '0.05', '0.1', '0.5', '1', '2', '5', '+Inf'];
+const BOUNDS = ['0.01', '0.05', '0.1', '0.2', '0.5', '1', '2', '5', '+Inf'];
 /** Share of requests at or below each bound (cumulative), per route "speed". */
 const LATENCY = [
   [0.3, 0.8, 0.93, 0.99, 0.997, 0.999, 1, 1],

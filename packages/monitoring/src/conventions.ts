@@ -51,11 +51,22 @@ export const SLO_RECORD = {
   budgetRemaining: `${RULE_PREFIX}:slo:error_budget_remaining:ratio`,
 } as const;
 
+/**
+ * Short-window latency quantiles by service (the seed's p95/p99 read 5m): HighLatencySustained checks that a
+ * regression holds minute after minute, not only on the 5m average.
+ */
+export const LATENCY_RECORD = {
+  p95Rate1m: `${RULE_PREFIX}:http_request_duration:p95_rate1m`,
+  p99Rate1m: `${RULE_PREFIX}:http_request_duration:p99_rate1m`,
+} as const;
+
 /** SLI windows the burn-rate alerts read (Google SRE workbook, chapter 5). */
 export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
 /** Alerts ghmon adds to the seed's. */
 export const EXTRA_ALERT = {
+  budgetBurnSustained: 'ErrorBudgetBurnSustained',
+  latencySustained: 'HighLatencySustained',
   budgetBurnFast: 'ErrorBudgetBurnFast',
   budgetBurnSlow: 'ErrorBudgetBurnSlow',
   targetDown: 'ServiceTargetDown',
@@ -84,6 +95,7 @@ export const GROUP = {
   alerts: 'golden_signals_alerts',
   serviceHealth: 'service_health',
   metaMonitoring: 'meta_monitoring',
+  latencySustained: 'latency_sustained',
   slo: (service: string) => `slo_${service}`,
   sloAlerts: (service: string) => `slo_${service}_alerts`,
 } as const;

@@ -82,11 +82,15 @@ describe('ghmon build', () => {
         j.static_configs[0]?.labels?.service,
       ]),
     );
-    expect(jobs).toMatchObject({ 'cloudflare-workers': 'api', backend: 'backend' });
+    expect(jobs).toMatchObject({ backend: 'backend' });
     expect(prom.global).toMatchObject({ scrape_interval: '15s', evaluation_interval: '15s' });
-    const workers = prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'cloudflare-workers');
-    expect(workers).toMatchObject({ scheme: 'https', metrics_path: '/metrics' });
-    expect(workers.static_configs[0].targets).toEqual(['api.greyhaven.io:443']);
+    // `api` (Cloudflare Workers) pushes over remote write: it has no scrape job, and no target labels to attach.
+    expect(jobs).not.toHaveProperty('cloudflare-workers');
+    expect(Object.values(jobs)).not.toContain('api');
+    const backend = prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'backend');
+    expect(backend).toMatchObject({ metrics_path: '/metrics' });
+    expect(backend.static_configs[0].targets).toEqual(['backend.greyhaven.internal:8000']);
+    expect(backend.static_configs[0].labels).toEqual({ runtime: 'python', service: 'backend', team: 'platform' });
   });
 
   it('writes the contract JSON the Python package reads', async () => {
@@ -96,7 +100,7 @@ describe('ghmon build', () => {
     const byName = Object.fromEntries(contract.metrics.map((m: { name: string }) => [m.name, m]));
     expect(byName.http_requests_total.labels).toEqual(['method', 'route', 'status']);
     expect(byName.http_request_duration_seconds.labels).toEqual(['method', 'route', 'status']);
-    expect(byName.http_request_duration_seconds.buckets).toEqual([0.01, 0.05, 0.1, 0.5, 1, 2, 5]);
+    expect(byName.http_request_duration_seconds.buckets).toEqual([0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]);
     expect(Object.keys(byName)).toEqual(
       expect.arrayContaining(['http_active_connections', 'db_pool_connections_active', 'db_pool_connections_max']),
     );

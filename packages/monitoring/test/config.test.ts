@@ -34,6 +34,7 @@ describe('config defaults are the seed system', () => {
       targetDown: { for: '1m', severity: 'critical' },
       trafficStopped: { minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' },
       pageKeepFiringFor: '10m',
+      burstTolerance: '1m',
     });
   });
 
@@ -43,10 +44,12 @@ describe('config defaults are the seed system', () => {
     expect(c.thresholds.cpuPercent.threshold).toBe(80);
   });
 
-  it("loads Grey Haven's own config: the seed's Workers job and the FastAPI backend", async () => {
+  it("loads Grey Haven's own config: the Workers API pushing over remote write and the FastAPI backend", async () => {
     const c = await loadConfig(GREYHAVEN_CONFIG);
     const api = c.services.find((s) => s.name === 'api');
-    expect(api?.scrape).toEqual({ targets: ['api.greyhaven.io:443'], scheme: 'https', metricsPath: '/metrics' });
+    expect(api?.push).toEqual({ protocol: 'remote-write' });
+    expect(api?.scrape).toBeUndefined();
+    expect(api?.job).toBe('cloudflare-workers');
     expect(api?.runtime).toBe('workers');
     expect(c.services.find((s) => s.name === 'backend')?.runtime).toBe('python');
   });
@@ -97,7 +100,7 @@ describe('bad config names the field path', () => {
     ],
     [
       { services: [{ ...svc, slo: { latency: { objective: 99, threshold: 0.3 } } }] },
-      'services[0].slo.latency.threshold: expected a bucket boundary of http_request_duration_seconds (0.01, 0.05, 0.1, 0.5, 1, 2, 5)',
+      'services[0].slo.latency.threshold: expected a bucket boundary of http_request_duration_seconds (0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5)',
     ],
   ])('%j → %s', (value, expected) => {
     expect(problems(value).join('\n')).toContain(expected);

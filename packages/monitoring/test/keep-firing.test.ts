@@ -36,10 +36,16 @@ function keepFiringByAlert(model: Model): Record<string, (string | undefined)[]>
   return out;
 }
 
-const OSCILLATING_PAGES = ['HighErrorRate', 'CriticalLatencyP99', 'ErrorBudgetBurnFast'];
+/** The pages whose generated promtool tests include the kept-firing pair of cases. */
+const KEPT_FIRING_CASES = ['HighErrorRate', 'CriticalLatencyP99', 'ErrorBudgetBurnFast'];
+/**
+ * Every page with keep_firing_for. The sustained pages step at the scrape interval; their hold is Prometheus'
+ * own keep_firing_for, proven on the pages above, and end to end by the replay's flapping scenario (one incident).
+ */
+const OSCILLATING_PAGES = [...KEPT_FIRING_CASES, 'ErrorBudgetBurnSustained', 'HighLatencySustained'];
 
 describe('pageKeepFiringFor', () => {
-  it('defaults to 10m on the error-ratio, p99 latency and fast burn-rate pages, and on nothing else', () => {
+  it('defaults to 10m on the error-ratio, p99 latency, fast burn-rate and sustained pages, and on nothing else', () => {
     const model = modelWith();
     expect(model.thresholds.pageKeepFiringFor).toBe('10m');
     const byAlert = keepFiringByAlert(model);
@@ -52,6 +58,7 @@ describe('pageKeepFiringFor', () => {
     }
     // In particular not on the pages that are facts (a target down) or causes (memory).
     expect(byAlert.ServiceTargetDown).toEqual([undefined]);
+    expect(byAlert.ServiceTargetMissing?.every((v) => v === undefined)).toBe(true);
     expect(byAlert.HighMemoryUsage).toEqual([undefined]);
     expect(byAlert.ErrorBudgetBurnSlow?.every((v) => v === undefined)).toBe(true);
   });
@@ -87,7 +94,7 @@ describe('pageKeepFiringFor', () => {
   it('generates, per kept alert, a case still firing before keep_firing_for has passed and one resolved after', () => {
     const model = modelWith();
     const cases = alertCases(model);
-    for (const alert of OSCILLATING_PAGES) {
+    for (const alert of KEPT_FIRING_CASES) {
       const kept = (cases.get(alert) ?? []).filter((c) => c.name.includes('keep_firing_for 10m'));
       // HighErrorRate and the p99 for the scraped and the pushed service; the burn for each SLO (web has two).
       expect(kept.length, alert).toBe(alert === 'ErrorBudgetBurnFast' ? 6 : 4);

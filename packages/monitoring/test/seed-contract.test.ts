@@ -114,8 +114,8 @@ describe('alertmanager.yml', () => {
     }
   });
 
-  it('groups by alertname and service and routes critical to pages, warning to tickets', () => {
-    expect(alertmanager.route.group_by).toEqual(['alertname', 'service']);
+  it('groups by service (one incident per service) and routes critical to pages, warning to tickets', () => {
+    expect(alertmanager.route.group_by).toEqual(['service']);
     const routes = Object.fromEntries(alertmanager.route.routes.map((r) => [r.matchers.join(','), r.receiver]));
     expect(routes['severity="critical"']).toBe('pagerduty-page');
     expect(routes['severity="warning"']).toBe('pagerduty-ticket');

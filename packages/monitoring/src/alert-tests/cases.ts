@@ -7,9 +7,10 @@
 import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
 import { parseDuration } from '../config/duration.ts';
 import { ALERT, EXTRA_ALERT, LABEL, SEVERITY, SLO_KIND } from '../conventions.ts';
+import { detectionPlan } from '../model/detection.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
 import { pageKeepFiringFor } from '../rules/keep-firing.ts';
-import { errorBudget } from '../rules/slo.ts';
+import { errorBudget, SLOW_PERSISTENCE, SUSTAINED_FACTOR } from '../rules/slo.ts';
 import {
   alertmanagerLabels,
   counter,
@@ -38,6 +39,11 @@ export interface AlertCase {
   name: string;
   input: InputSeries[];
   evalTime: string;
+  /**
+   * Input and evaluation step (default 1m). The sustained pages read 30s windows: their cases step at the
+   * scrape interval, as Prometheus does. All cases of one alert share a step (one test file, one interval).
+   */
+  step?: string;
   /** Empty: the alert must not fire. */
   fires: ExpectedAlert[];
 }
@@ -322,21 +328,193 @@ function sloCases(model: Model, s: ServiceModel): AlertCase[] {
       {
         alertname: EXTRA_ALERT.budgetBurnSlow,
         name: `${s.name} ${kind}: ${slow * 100}% bad events for 3h (5× the budget)`,
-        input: input(slow, 200),
+        input: input(slow, 40),
         evalTime: '3h',
+        step: SLOW_STEP,
         fires: [{ labels: labels(SEVERITY.warning), value: slow }],
       },
       {
         alertname: EXTRA_ALERT.budgetBurnSlow,
         name: `${s.name} ${kind}: ${quiet * 100}% bad events (within budget)`,
-        input: input(quiet, 200),
+        input: input(quiet, 40),
         evalTime: '3h',
+        step: SLOW_STEP,
         fires: [],
       },
     );
     out.push(...burnFastKeptFiring(model, s, kind, budget));
+    out.push(...sustainedCases(model, s, kind, budget));
+    out.push(...slowPersistenceCases(s, kind, budget));
   }
   return out;
+}
+
+/**
+ * ErrorBudgetBurnSustained, stepping at the service's scrape interval: bad events at 30× the budget from the
+ * first sample (every window's ratio is exactly that, the alert's value); a burst of every request failing for
+ * the tolerated length (it must not page: the ratio is far over 14.4× but the short windows do not all show it);
+ * a steady 10× (under 14.4×); and failing requests at a trickle under the traffic floor.
+ */
+function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: number): AlertCase[] {
+  const plan = detectionPlan(model, s);
+  const stepMs = parseDuration(plan.errorWindow) ?? 30_000;
+  const step = `${stepMs / 2000}s`;
+  const steps = (d: string) => Math.round((parseDuration(d) ?? 0) / (stepMs / 2));
+  const labels = sev(SEVERITY.critical, { [S]: s.name, [LABEL.slo]: kind });
+  const high = Math.min(0.5, budget * 30);
+  const clean = steps('10m');
+  const burst = steps(model.thresholds.burstTolerance);
+  const base = { alertname: EXTRA_ALERT.budgetBurnSustained, step };
+  const trickle = model.thresholds.errorRatio.minRequestsPerSecond * (stepMs / 2000);
+  const out: AlertCase[] = [
+    {
+      ...base,
+      name: `${s.name} ${kind}: ${pct(high)} bad events (30× the budget), sustained`,
+      input: badEvents(s, kind, [[high, steps('10m')]]),
+      evalTime: '5m',
+      fires: [{ labels, value: Math.round(BAD_EVENTS_PER_MIN * high) / BAD_EVENTS_PER_MIN }],
+    },
+    {
+      ...base,
+      name: `${s.name} ${kind}: every request bad for ${model.thresholds.burstTolerance} after 10m of good ones (a blip), checked as it ends`,
+      input: badEvents(s, kind, [
+        [0, clean],
+        [1, burst],
+        [0, clean],
+      ]),
+      evalTime: `${((clean + burst) * stepMs) / 2000}s`,
+      fires: [],
+    },
+    {
+      ...base,
+      name: `${s.name} ${kind}: ${pct(budget * 10)} bad events (10×, under ${SUSTAINED_FACTOR}×), sustained`,
+      input: badEvents(s, kind, [[budget * 10, steps('10m')]]),
+      evalTime: '5m',
+      fires: [],
+    },
+  ];
+  if (kind === SLO_KIND.availability && trickle > 0 && trickle <= 1) {
+    out.push({
+      ...base,
+      name: `${s.name}: every request fails, one a step (under ${model.thresholds.errorRatio.minRequestsPerSecond}/s)`,
+      input: phasedRequestSeries(s, [[0, 1, steps('10m')]]),
+      evalTime: '5m',
+      fires: [],
+    });
+  }
+  return out;
+}
+
+/**
+ * ErrorBudgetBurnSlow reads windows of 30m and more: its cases step by 5m (the 2h, 6h, 1d and 3d ratios are
+ * exact at any step that divides them), which keeps hours of input cheap for promtool.
+ */
+const SLOW_STEP = '5m';
+
+/**
+ * ErrorBudgetBurnSlow's persistence tier: 3× the budget for 3h40m after 9h of good traffic. The 1d and 3d
+ * ratios (under 13h of history here: 3 × 3.67 / 12.67 = 0.87×) stay under their factors; the 30m ratio has held
+ * over 2× for 3h: a ticket showing it. The same burn checked at 2h50m has not held long enough.
+ */
+function slowPersistenceCases(s: ServiceModel, kind: string, budget: number): AlertCase[] {
+  const [, held, factor] = SLOW_PERSISTENCE;
+  const ratio = budget * 3;
+  if (ratio >= 1) return [];
+  const per = minutes(SLOW_STEP);
+  const good = 540 / per;
+  // The 30m ratio passes 2× some 25 minutes into the burn (two thirds of its window bad), then must hold for 3h.
+  const burn = (minutes(held) + 40) / per;
+  const short = (minutes(held) - 10) / per;
+  const labels = sev(SEVERITY.warning, { [S]: s.name, [LABEL.slo]: kind });
+  return [
+    {
+      alertname: EXTRA_ALERT.budgetBurnSlow,
+      name: `${s.name} ${kind}: ${pct(ratio)} bad events (3×) for ${burn * per}m after ${(good * per) / 60}h of good ones (over ${factor}× for ${held})`,
+      input: badEvents(s, kind, [
+        [0, good],
+        [ratio, burn + 2],
+      ]),
+      evalTime: `${(good + burn) * per}m`,
+      step: SLOW_STEP,
+      fires: [{ labels, value: Math.round(BAD_EVENTS_PER_MIN * ratio) / BAD_EVENTS_PER_MIN }],
+    },
+    {
+      alertname: EXTRA_ALERT.budgetBurnSlow,
+      name: `${s.name} ${kind}: ${pct(ratio)} bad events (3×) for ${short * per}m after ${(good * per) / 60}h of good ones (not yet ${held})`,
+      input: badEvents(s, kind, [
+        [0, good],
+        [ratio, short + 2],
+      ]),
+      evalTime: `${(good + short) * per}m`,
+      step: SLOW_STEP,
+      fires: [],
+    },
+  ];
+}
+
+/**
+ * HighLatencySustained, stepping at the scrape interval: every request in the bucket above the p99 threshold
+ * (the p99 leg, its 5m p99 shown), every request in the bucket above the p95 threshold and under the p99 one
+ * (the p95 leg), a slow burst as long as the tolerated one (no page), all fast (no page).
+ */
+function latencySustainedCases(model: Model): AlertCase[] {
+  const t = model.thresholds;
+  const plan = detectionPlan(model);
+  const stepMs = (parseDuration(plan.latencyWindow) ?? 60_000) / 4;
+  const step = `${stepMs / 1000}s`;
+  const steps = (d: string) => Math.round((parseDuration(d) ?? 0) / stepMs);
+  const fast = HTTP_DURATION_BUCKETS[0] ?? 0.01;
+  const base = { alertname: EXTRA_ALERT.latencySustained, step };
+  return model.services.flatMap((s): AlertCase[] => {
+    const labels = sev(SEVERITY.critical, { [S]: s.name });
+    const out: AlertCase[] = [];
+    const p99 = bucketAbove(t.latencyP99.threshold);
+    if (p99.lower !== undefined && p99.upper !== undefined) {
+      out.push(
+        {
+          ...base,
+          name: `${s.name}: every request takes between ${p99.lower}s and ${p99.upper}s`,
+          input: durationSeries(s, 100, p99.upper, steps('10m')),
+          evalTime: '5m',
+          fires: [{ labels, value: p99.lower + (p99.upper - p99.lower) * 0.99 }],
+        },
+        {
+          ...base,
+          name: `${s.name}: every request takes between ${p99.lower}s and ${p99.upper}s for ${t.burstTolerance} after 10m of fast ones (a blip)`,
+          input: phasedDurationSeries(s, [
+            [100, fast, steps('10m')],
+            [100, p99.upper, steps(t.burstTolerance)],
+            [100, fast, steps('10m')],
+          ]),
+          // The last evaluation whose 1m window still holds a slow request.
+          evalTime: `${((steps('10m') + steps(t.burstTolerance) + steps(plan.latencyWindow) - 1) * stepMs) / 1000}s`,
+          fires: [],
+        },
+      );
+    }
+    const p95 = bucketAbove(t.latencyP95.threshold);
+    if (
+      p95.lower !== undefined &&
+      p95.upper !== undefined &&
+      p95.lower + (p95.upper - p95.lower) * 0.99 <= t.latencyP99.threshold
+    ) {
+      out.push({
+        ...base,
+        name: `${s.name}: every request takes between ${p95.lower}s and ${p95.upper}s (p95 over ${t.latencyP95.threshold}s, p99 under ${t.latencyP99.threshold}s)`,
+        input: durationSeries(s, 100, p95.upper, steps('10m')),
+        evalTime: '5m',
+        fires: [{ labels, value: p95.lower + (p95.upper - p95.lower) * 0.95 }],
+      });
+    }
+    out.push({
+      ...base,
+      name: `${s.name}: all requests fast`,
+      input: durationSeries(s, 100, 0.1, steps('10m')),
+      evalTime: '5m',
+      fires: [],
+    });
+    return out;
+  });
 }
 
 /**
@@ -436,7 +614,7 @@ function healthCases(model: Model): AlertCase[] {
           name: `${s.name} has no target`,
           input: othersAlive(model, s),
           evalTime: '15m',
-          fires: [{ labels: sev(SEVERITY.warning, { job: s.job, ...svc }) }],
+          fires: [{ labels: sev(t.targetDown.severity, { job: s.job, ...svc }) }],
         },
         {
           alertname: EXTRA_ALERT.targetMissing,
@@ -626,6 +804,7 @@ export function alertCases(model: Model): Map<string, AlertCase[]> {
     ...model.services.flatMap((s) => seedCases(model, s)),
     ...saturationCases(model),
     ...model.services.flatMap((s) => sloCases(model, s)),
+    ...latencySustainedCases(model),
     ...healthCases(model),
     ...metaCases(model),
   ];

@@ -47,7 +47,7 @@ function findRule(files: RuleFile[], alertname: string, labels: Record<string, s
 function testCase(files: RuleFile[], c: AlertCase) {
   return {
     name: `${c.alertname}: ${c.name}`,
-    interval: '1m',
+    interval: c.step ?? '1m',
     input_series: c.input,
     alert_rule_test: [
       {
@@ -72,9 +72,11 @@ export function alertTestFiles(model: Model): Map<string, PromtoolTestFile> {
   const groupOrder = files.flatMap((f) => f.groups.map((g) => g.name));
   const out = new Map<string, PromtoolTestFile>();
   for (const [alertname, cases] of alertCases(model)) {
+    const steps = new Set(cases.map((c) => c.step ?? '1m'));
+    if (steps.size !== 1) throw new Error(`${alertname}: its cases step differently (${[...steps].join(', ')})`);
     out.set(`${OUT.testsDir}/${testFileName(alertname)}`, {
       rule_files: ruleFilePaths,
-      evaluation_interval: '1m',
+      evaluation_interval: [...steps][0] as string,
       group_eval_order: groupOrder,
       tests: cases.map((c) => testCase(files, c)),
     });

@@ -67,9 +67,11 @@ function pagerduty(model: Model, routingKeyFile: string): PagerdutyConfig {
     url: model.routing.pagerdutyUrl,
     client: 'ghmon Alertmanager',
     client_url: '{{ .ExternalURL }}',
-    description: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}{{ if .CommonLabels.${LABEL.service} }} on {{ .CommonLabels.${LABEL.service} }}{{ end }}: {{ .CommonAnnotations.summary }}`,
+    // A group is one service's incident and may hold several alerts: their names when they differ, the
+    // summary when they share it.
+    description: `[{{ .Status | toUpper }}] {{ if .CommonLabels.alertname }}{{ .CommonLabels.alertname }}{{ else }}{{ range $i, $a := .Alerts }}{{ if $i }}, {{ end }}{{ $a.Labels.alertname }}{{ end }}{{ end }}{{ if .CommonLabels.${LABEL.service} }} on {{ .CommonLabels.${LABEL.service} }}{{ end }}{{ if .CommonAnnotations.summary }}: {{ .CommonAnnotations.summary }}{{ end }}`,
     severity: PD_SEVERITY,
-    class: '{{ .CommonLabels.alertname }}',
+    class: '{{ (index .Alerts 0).Labels.alertname }}',
     component: `{{ .CommonLabels.${LABEL.service} }}`,
     group: model.environment,
     details: {
@@ -108,7 +110,9 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
     route: {
       // Anything without a known severity still reaches a human (as a ticket), never a black hole.
       receiver: RECEIVER.ticket,
-      group_by: ['alertname', LABEL.service],
+      // One incident per service: whichever alerts an incident trips (a crash: target down and no traffic; an
+      // outage: the error-ratio page and the burn-rate pages), they are one group, one PagerDuty dedup key.
+      group_by: [LABEL.service],
       group_wait: r.groupWait,
       group_interval: r.groupInterval,
       repeat_interval: r.ticketRepeatInterval,
@@ -121,7 +125,12 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
           group_interval: '1m',
           repeat_interval: '1m',
         },
-        { receiver: RECEIVER.page, matchers: [sev(SEVERITY.critical)], repeat_interval: r.pageRepeatInterval },
+        {
+          receiver: RECEIVER.page,
+          matchers: [sev(SEVERITY.critical)],
+          group_wait: r.pageGroupWait,
+          repeat_interval: r.pageRepeatInterval,
+        },
         { receiver: RECEIVER.ticket, matchers: [sev(SEVERITY.warning)], repeat_interval: r.ticketRepeatInterval },
       ],
     },
@@ -145,7 +154,15 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
         equal: [LABEL.service],
       },
       {
-        // A critical alert silences warnings of the same alert for the same service and instance.
+        // One incident, one notification: while a service pages, its tickets (the slow burn, p95, traffic
+        // stopped, metrics absent) add nothing on-call does not already know.
+        source_matchers: [sev(SEVERITY.critical), `${LABEL.service}=~".+"`],
+        target_matchers: [sev(SEVERITY.warning), `${LABEL.service}=~".+"`],
+        equal: [LABEL.service],
+      },
+      {
+        // A critical alert silences warnings of the same alert for the same service and instance (node alerts
+        // have no service).
         source_matchers: [sev(SEVERITY.critical)],
         target_matchers: [sev(SEVERITY.warning)],
         equal: ['alertname', LABEL.service, LABEL.instance],

@@ -90,6 +90,13 @@ export const thresholdsSchema = z
       .string()
       .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration such as 10m, or 0s to turn it off')
       .default('10m'),
+    /**
+     * The longest burst of errors (or of slow requests) that must not page through the fast sustained pages,
+     * ErrorBudgetBurnSustained and HighLatencySustained: a deploy's restart, a dependency's blip. They page once
+     * the condition has held for this long plus their short window (30s of errors, 1m of latency at a 15s
+     * scrape), so raising it delays those pages by as much; longer bursts still page.
+     */
+    burstTolerance: duration.default('1m'),
   })
   .default({
     errorRatio: { threshold: 0.01, for: '5m', severity: 'critical', minRequestsPerSecond: 0.1 },
@@ -100,6 +107,7 @@ export const thresholdsSchema = z
     targetDown: { for: '1m', severity: 'critical' },
     trafficStopped: { minRequestsPerSecond: 0.1, for: '2m', severity: 'warning' },
     pageKeepFiringFor: '10m',
+    burstTolerance: '1m',
   });
 
 const objective = z.number().gt(0, 'expected a number above 0').lt(100, 'expected a number below 100');
@@ -255,8 +263,19 @@ export const routingSchema = z
         routingKeyFile: routingKeyFile.default('/etc/alertmanager/secrets/pagerduty-ticket-routing-key'),
       })
       .default({ routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' }),
+    /** How long a new ticket group waits for more alerts before its first notification. */
     groupWait: duration.default('30s'),
-    groupInterval: duration.default('5m'),
+    /**
+     * How long a new page group waits for more alerts of the same service before it pages: short, since every
+     * second of it is added to the time to page; long enough that the alerts one incident trips together (a
+     * crash: target down, no traffic) arrive as one notification.
+     */
+    pageGroupWait: duration.default('15s'),
+    /**
+     * How often a group's changes are sent: new alerts in an open incident, and its resolve. 30s, so that the
+     * resolve reaches PagerDuty within a minute of the alert resolving (Alertmanager sends it at the next tick).
+     */
+    groupInterval: duration.default('30s'),
     /** How often a still-firing page is re-sent. */
     pageRepeatInterval: duration.default('1h'),
     /** How often a still-firing ticket is re-sent. */
@@ -280,7 +299,8 @@ export const routingSchema = z
     page: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-page-routing-key' },
     ticket: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' },
     groupWait: '30s',
-    groupInterval: '5m',
+    pageGroupWait: '15s',
+    groupInterval: '30s',
     pageRepeatInterval: '1h',
     ticketRepeatInterval: '12h',
     pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',

@@ -46,11 +46,12 @@ export function serviceHealthGroup(model: Model): RuleGroup {
         alert(model, {
           alert: EXTRA_ALERT.targetMissing,
           expr: `absent(up{job="${s.job}",${S}="${s.name}"})`,
-          for: '5m',
+          // Pages like a crash: every series of the service is gone, so no other alert about it can fire.
+          for: t.targetDown.for,
           labels: { [S]: s.name },
-          severity: SEVERITY.warning,
+          severity: t.targetDown.severity,
           summary: `${s.name} has no scrape target`,
-          description: `Prometheus has no target for job ${s.job} of ${s.name}: it vanished from service discovery or the scrape config. Nothing about ${s.name} is monitored.`,
+          description: `Prometheus has had no target for job ${s.job} of ${s.name} for ${t.targetDown.for}: it vanished from service discovery or the scrape config (a deleted Deployment, a broken selector). Nothing about ${s.name} is monitored.`,
         }),
       ),
     alert(model, {

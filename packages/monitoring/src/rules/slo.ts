@@ -20,6 +20,7 @@ import {
   SLO_RECORD,
   type SloKind,
 } from '../conventions.ts';
+import { detectionPlan } from '../model/detection.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
 import { keepFiring } from './keep-firing.ts';
 import { runbookUrl } from './seed-alerts.ts';
@@ -36,6 +37,10 @@ export const TICKET_WINDOWS = [
   ['1d', '2h', 3],
   ['3d', '6h', 1],
 ] as const;
+/** The sustained page's burn factor over 5m (the workbook's fastest page). */
+export const SUSTAINED_FACTOR = 14.4;
+/** The slow ticket's persistence tier: [ratio window, how long it held, factor]. */
+export const SLOW_PERSISTENCE = ['30m', '3h', 2] as const;
 
 /** 99.9 → 0.001, without float noise (1 - 0.999 is 0.0010000000000000009). */
 export function errorBudget(objectivePercent: number): number {
@@ -105,14 +110,16 @@ export function slis(s: ServiceModel): Sli[] {
   return out;
 }
 
-function recordingRules(sli: Sli): RecordingRule[] {
+function recordingRules(sli: Sli, shortWindow: string): RecordingRule[] {
   // `service` is also in every expression's result; as a static label it makes each service's rules distinct
   // (promtool lints same-name, same-label rules as duplicates) and names the SLO, as Sloth's sloth_id does.
   const labels = { [S]: sli.service, [LABEL.slo]: sli.kind };
   const budget = errorBudget(sli.objective);
   const sel = `{${S}="${sli.service}",${LABEL.slo}="${sli.kind}"}`;
   return [
-    ...SLI_WINDOWS.map((w) => ({ record: SLO_RECORD.errorRatio(w), expr: sli.ratio(w), labels })),
+    ...[...((SLI_WINDOWS as readonly string[]).includes(shortWindow) ? [] : [shortWindow]), ...SLI_WINDOWS].map(
+      (w) => ({ record: SLO_RECORD.errorRatio(w), expr: sli.ratio(w), labels }),
+    ),
     { record: SLO_RECORD.eventsRate5m, expr: sli.total('5m'), labels },
     { record: SLO_RECORD.badEventsRate5m, expr: sli.bad('5m'), labels },
     // Over the whole SLO window, from the recorded 5m rates (cheap). Skipped when the window is an SLI window.
@@ -149,13 +156,53 @@ function burnCondition(service: string, sli: Sli, windows: readonly (readonly [s
     .join('\nor\n');
 }
 
+/** Bad events at 14.4× over 5m, seen in every short window for longer than the tolerated burst, with traffic. */
+function sustainedCondition(model: Model, s: ServiceModel, sli: Sli): string {
+  const budget = errorBudget(sli.objective);
+  const plan = detectionPlan(model, s);
+  const sel = `{${S}="${s.name}",${LABEL.slo}="${sli.kind}"}`;
+  const minRps = model.thresholds.errorRatio.minRequestsPerSecond;
+  return [
+    '(',
+    `  ${SLO_RECORD.errorRatio('5m')}${sel} > (${SUSTAINED_FACTOR} * ${budget})`,
+    'and',
+    `  min_over_time(${SLO_RECORD.errorRatio(plan.errorWindow)}${sel}[${plan.errorPersistence}]) > 0`,
+    ')',
+    `and on (${S}, ${LABEL.slo})`,
+    `${SLO_RECORD.eventsRate5m}${sel} >= ${minRps}`,
+  ].join('\n');
+}
+
+function slowCondition(s: ServiceModel, sli: Sli): string {
+  const budget = errorBudget(sli.objective);
+  const [window, held, factor] = SLOW_PERSISTENCE;
+  const sel = `{${S}="${s.name}",${LABEL.slo}="${sli.kind}"}`;
+  return [
+    burnCondition(s.name, sli, TICKET_WINDOWS),
+    'or',
+    `min_over_time(${SLO_RECORD.errorRatio(window)}${sel}[${held}]) > (${factor} * ${budget})`,
+  ].join('\n');
+}
+
 function alerts(model: Model, s: ServiceModel, sli: Sli): AlertingRule[] {
+  const plan = detectionPlan(model, s);
   const what =
     sli.kind === SLO_KIND.availability ? 'requests failing' : `requests slower than ${s.slo.latency?.threshold}s`;
   const objective = `${sli.objective}% over ${sli.window}`;
   const describe = (windows: readonly (readonly [string, string, number])[]) =>
     windows.map(([l, sh, f]) => `${f}× over ${l} and ${sh}`).join(', or ');
   return [
+    {
+      alert: EXTRA_ALERT.budgetBurnSustained,
+      expr: sustainedCondition(model, s, sli),
+      ...keepFiring(model, SEVERITY.critical),
+      labels: { [LABEL.severity]: SEVERITY.critical, [S]: s.name, [LABEL.slo]: sli.kind },
+      annotations: {
+        summary: `{{ $labels.${S} }} keeps failing its ${sli.kind} SLO ({{ $value | humanizePercentage }} ${what} over 5m)`,
+        description: `The ${sli.kind} SLO of {{ $labels.${S} }} (${objective}) is burning its error budget at more than ${SUSTAINED_FACTOR}× over 5m, and bad events have shown in every ${plan.errorWindow} window for ${plan.errorPersistence}: longer than a ${model.thresholds.burstTolerance} blip, so this is an outage, not a restart.`,
+        runbook_url: runbookUrl(model, EXTRA_ALERT.budgetBurnSustained),
+      },
+    },
     {
       alert: EXTRA_ALERT.budgetBurnFast,
       expr: burnCondition(s.name, sli, PAGE_WINDOWS),
@@ -169,11 +216,11 @@ function alerts(model: Model, s: ServiceModel, sli: Sli): AlertingRule[] {
     },
     {
       alert: EXTRA_ALERT.budgetBurnSlow,
-      expr: burnCondition(s.name, sli, TICKET_WINDOWS),
+      expr: slowCondition(s, sli),
       labels: { [LABEL.severity]: SEVERITY.warning, [S]: s.name, [LABEL.slo]: sli.kind },
       annotations: {
         summary: `{{ $labels.${S} }} is slowly burning its ${sli.kind} error budget ({{ $value | humanizePercentage }} ${what})`,
-        description: `The ${sli.kind} SLO of {{ $labels.${S} }} (${objective}) is burning its error budget at ${describe(TICKET_WINDOWS)} the sustainable rate: the budget will run out before the window ends.`,
+        description: `The ${sli.kind} SLO of {{ $labels.${S} }} (${objective}) is burning its error budget at ${describe(TICKET_WINDOWS)}, or has stayed over ${SLOW_PERSISTENCE[2]}× over every ${SLOW_PERSISTENCE[0]} for ${SLOW_PERSISTENCE[1]}, the sustainable rate: the budget will run out before the window ends.`,
         runbook_url: runbookUrl(model, EXTRA_ALERT.budgetBurnSlow),
       },
     },
@@ -184,7 +231,11 @@ export function sloGroups(model: Model): RuleGroup[] {
   return model.services.flatMap((s) => {
     const list = slis(s);
     return [
-      { name: GROUP.slo(s.name), interval: model.evaluationInterval, rules: list.flatMap(recordingRules) },
+      {
+        name: GROUP.slo(s.name),
+        interval: model.evaluationInterval,
+        rules: list.flatMap((sli) => recordingRules(sli, detectionPlan(model, s).errorWindow)),
+      },
       { name: GROUP.sloAlerts(s.name), rules: list.flatMap((sli) => alerts(model, s, sli)) },
     ];
   });

@@ -56,7 +56,7 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
   if (opts.fast) {
     Object.assign(local, { scrapeInterval: '2s', evaluationInterval: '2s' });
     local.thresholds = { ...local.thresholds, targetDown: { ...local.thresholds.targetDown, for: '10s' } };
-    local.routing = { ...local.routing, groupWait: '2s', groupInterval: '10s' };
+    local.routing = { ...local.routing, groupWait: '2s', pageGroupWait: '2s', groupInterval: '10s' };
   }
   return validateConfig(local, 'local stack config');
 }
