@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findBinary, runTool } from '../src/checks/tool.ts';
 import { MARKER } from '../src/output/write.ts';
 import type { ReplayReport, ScenarioReport } from '../src/replay/run.ts';
+import { targetsFromPrometheusConfig } from '../src/replay/series.ts';
 import { GREYHAVEN_CONFIG, ghmon, type RunResult, readTree, tempDir } from './helpers.ts';
 
 const SCENARIO_IDS = ['total-outage', 'crash', 'low-traffic-error', 'blip-60s', 'flapping'];
@@ -34,15 +35,20 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     for (const id of SCENARIO_IDS) expect(run.out).toMatch(new RegExp(`\\[\\d/${SCENARIO_IDS.length}\\] ${id} `));
-    expect(run.out).toMatch(/scenario\s+expected \| page\s+ticket\s+false pages \| page\s+ticket\s+false pages/);
-    expect(run.out).toMatch(/^total-outage\s+page\s+\| \S+/m);
-    expect(run.out).toMatch(/Goals \(issue 4\): ghmon meets \d+ of 4; the seed \d+ of 4\./);
+    expect(run.out).toMatch(
+      /scenario\s+expected \| page\s+ticket\s+incidents\s+resolve \| page\s+ticket\s+incidents\s+resolve/,
+    );
+    expect(run.out).toMatch(/^total-outage\s+page\s+\| \S+\s+\S+\s+\d+p(\(\d+!\))? \d+t/m);
+    expect(run.out).toMatch(/notifications through alertmanager\/alertmanager\.yml/);
+    expect(run.out).toMatch(/Goals \(issue 4\): ghmon meets \d+ of 12; the seed \d+ of 12\./);
     expect(run.out).toMatch(/^ {2}(PASS|MISS) {2}Crash: pages within 2:00 /m);
   });
 
   it('writes report.json, index.html, replay.svg and the promtool test files under out/replay/, and nothing else', () => {
     const files = readdirSync(join(out, 'replay')).sort();
-    expect(files).toEqual([MARKER, 'index.html', 'replay.svg', 'report.json', 'seed-rules.yml', 'tests'].sort());
+    expect(files).toEqual(
+      [MARKER, 'index.html', 'replay.svg', 'report.json', 'seed-alertmanager.yml', 'seed-rules.yml', 'tests'].sort(),
+    );
     expect(readdirSync(join(out, 'replay/tests')).sort()).toEqual(
       SCENARIO_IDS.flatMap((id) => [`${id}.ours.yml`, `${id}.seed.yml`]).sort(),
     );
@@ -69,7 +75,46 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
       ['ours', 15, 3600],
       ['seed', 15, 3600],
     ]);
-    expect(report.incidentService).toBe('api');
+    // The first scraped application service of the build (a service that pushes has no scrape target).
+    const scraped = targetsFromPrometheusConfig(readFileSync(join(out, 'prometheus/prometheus.yml'), 'utf8'));
+    expect(report.incidentService).toBe(scraped?.incidentService);
+    // Both rule sets' alerts went through an Alertmanager config, every label set checked with amtool.
+    expect(report.ruleSets.map((r) => r.alertmanager)).toEqual([
+      'alertmanager/alertmanager.yml',
+      'seed-alertmanager.yml',
+    ]);
+    expect(report.ruleSets[0]?.routesChecked).toBeGreaterThan(0);
+    expect(report.ruleSets[1]?.routesChecked).toBeGreaterThan(0);
+  });
+
+  describe("notifications, through each rule set's Alertmanager routing", () => {
+    it("the seed's one PagerDuty group: the outage page 30s (group_wait) after its alert, resolved at a 5m group_interval tick", () => {
+      const seed = scenario('total-outage').results.seed;
+      const [inc] = seed.incidents;
+      expect(seed.incidents).toHaveLength(1);
+      expect(inc).toMatchObject({
+        receiver: 'pagerduty',
+        groupLabels: {},
+        kind: 'page',
+        alertnames: ['HighErrorRate'],
+      });
+      expect(inc?.triggeredAt).toBe((seed.firstPageAlert as number) + 30);
+      expect(seed.firstPage).toBe(inc?.triggeredAt);
+      expect(inc?.resolvedAt).not.toBeNull();
+      expect(((inc?.resolvedAt as number) - (inc?.triggeredAt as number)) % 300).toBe(0);
+      expect(inc?.resolveLag).toBeGreaterThanOrEqual(0);
+      expect(inc?.resolveLag).toBeLessThan(300);
+    });
+
+    it("ghmon's pages reach the page receiver no sooner than their alert fired, and the Watchdog counts nothing", () => {
+      for (const s of report.scenarios) {
+        const ours = s.results.ours;
+        for (const i of ours.incidents) expect(i.receiver).not.toBe('deadmans-switch');
+        if (ours.firstPage !== null) expect(ours.firstPage).toBeGreaterThanOrEqual(ours.firstPageAlert as number);
+        for (const i of ours.incidents.filter((x) => x.kind === 'page')) expect(i.receiver).toBe('pagerduty-page');
+      }
+      expect(scenario('crash').results.ours.pages).toBeGreaterThan(0);
+    });
   });
 
   describe("the seed's known flaws, as promtool evaluates its rules", () => {
@@ -90,6 +135,7 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
       expect(seed.pages).toBe(1);
       expect(seed.falsePages).toBe(1);
       expect(seed.episodes[0]).toMatchObject({ alertname: 'HighErrorRate', false: 'not-expected' });
+      expect(seed.incidents[0]).toMatchObject({ kind: 'page', false: 'not-expected', alertnames: ['HighErrorRate'] });
     });
 
     it('a single error at low traffic does not page: one increment stays in a 5m window for less than 5m', () => {
@@ -107,6 +153,7 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
     const paged = ours.episodes.filter((e) => e.notification === 'page').map((e) => e.alertname);
     expect(paged).toEqual([...new Set(paged)]);
     expect(seed.falsePages).toBeGreaterThan(0);
+    expect(seed.incidents.filter((i) => i.false === 'extra').length).toBe(seed.falsePages);
   });
 
   it('leaves test files that promtool runs again from out/replay/tests/ with the same result', async () => {
@@ -148,8 +195,9 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
       // Goal deadlines are marked (total outage and crash: page within 2:00).
       expect(svg.match(/<line class="goal"/g)).toHaveLength(2);
       // Every page the report lists is drawn, as a bar with its alert in a tooltip.
+      // Every page incident the report lists is drawn, as a bar from trigger to resolve with its alerts in a tooltip.
       const pages = report.scenarios.reduce((n, s) => n + s.results.ours.pages + s.results.seed.pages, 0);
-      expect(svg.match(/class="episode page"/g) ?? []).toHaveLength(pages);
+      expect(svg.match(/class="incident-bar page"/g) ?? []).toHaveLength(pages);
       expect(balanced(svg, 'svg') && balanced(svg, 'g') && balanced(svg, 'text')).toBe(true);
     });
   });
@@ -161,7 +209,7 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
     expect(strict.code).toBe(missed ? 1 : 0);
     const bad = await ghmon('replay', '--out', out, '--scenario', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('unknown scenario "nope"; scenarios: total-outage, errors-2pct, crash');
+    expect(bad.err).toContain('unknown scenario "nope"; scenarios: total-outage, errors-5pct, errors-2pct, crash');
     const none = await ghmon('replay', '--out', join(out, 'missing'));
     expect(none.code).toBe(2);
     expect(none.err).toContain('does not exist: run `ghmon build` first');

@@ -2,7 +2,7 @@
  * The scenario generators produce promtool input that promtool accepts and that says what the scenario says:
  * each scenario's series are loaded by the real promtool and checked with PromQL at a moment of the incident.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   APPLICATION_METRICS,
@@ -14,6 +14,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { findBinary, runTool } from '../src/checks/tool.ts';
+import { loadRuleSet } from '../src/replay/ruleset.ts';
 import { SCENARIOS, scenarioById } from '../src/replay/scenarios.ts';
 import {
   generateSeries,
@@ -25,13 +26,26 @@ import {
   type Targets,
   targetsFromPrometheusConfig,
   UP,
+  withPushServices,
 } from '../src/replay/series.ts';
 import { GOLDEN_DIR } from './golden.ts';
 import { tempDir } from './helpers.ts';
 
-const targets = targetsFromPrometheusConfig(
-  readFileSync(join(GOLDEN_DIR, 'greyhaven/prometheus/prometheus.yml'), 'utf8'),
-) as Targets;
+/** Grey Haven's targets: the scraped ones of the golden prometheus.yml, plus the services that push (the rules name them). */
+const goldenRules = join(GOLDEN_DIR, 'greyhaven/prometheus/rules');
+const targets = withPushServices(
+  targetsFromPrometheusConfig(readFileSync(join(GOLDEN_DIR, 'greyhaven/prometheus/prometheus.yml'), 'utf8')) as Targets,
+  loadRuleSet(
+    'golden',
+    'golden',
+    readdirSync(goldenRules).map((f) => join(goldenRules, f)),
+  ).services,
+);
+/** The service the incidents hit (the first scraped one) and another, healthy one (scraped or pushing). */
+const INC = targets.incidentService;
+const OTHER = [...targets.app, ...(targets.push ?? [])]
+  .map((t) => t.labels[SERVICE_LABEL] as string)
+  .find((s) => s !== INC) as string;
 const timeline = { step: 15, warmup: 3600 };
 const ONSET = timeline.warmup;
 const MIN = 60;
@@ -47,11 +61,17 @@ interface Check {
   exp: { labels: string; value: number }[];
 }
 
-const api = '{service="api"}';
+const api = `{service="${INC}"}`;
+const inc = (value: number) => [{ labels: api, value }];
 const both = (a: number, b: number) => [
   { labels: api, value: a },
-  { labels: '{service="backend"}', value: b },
+  { labels: `{service="${OTHER}"}`, value: b },
 ];
+const p95 = `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="${INC}"}[5m])))`;
+const p99 = `histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="${INC}"}[5m])))`;
+const requestRate = `sum by (service) (rate(http_requests_total{service="${INC}"}[5m]))`;
+const up = `sum by (service) (up{service="${INC}"})`;
+const errors5m = 'sum by (service) (increase(http_requests_total{status=~"5.."}[5m]))';
 
 /** What each scenario must look like to PromQL, at a moment relative to its onset. */
 const CHECKS: Record<string, Check[]> = {
@@ -59,43 +79,54 @@ const CHECKS: Record<string, Check[]> = {
     { at: 10 * MIN, expr: ratio(''), exp: both(1, 0) },
     { at: 30 * MIN, expr: ratio(''), exp: both(0, 0) },
   ],
+  'errors-5pct': [{ at: 10 * MIN, expr: near(ratio(''), 0.05), exp: both(1, 0) }],
   'errors-2pct': [{ at: 10 * MIN, expr: near(ratio(''), 0.02), exp: both(1, 0) }],
   crash: [
-    { at: 10 * MIN, expr: 'sum by (service) (up{service!=""})', exp: both(0, 1) },
-    { at: 10 * MIN, expr: 'absent(http_requests_total{service="api"})', exp: [{ labels: api, value: 1 }] },
+    { at: 10 * MIN, expr: up, exp: inc(0) },
+    { at: 10 * MIN, expr: `absent(http_requests_total{service="${INC}"})`, exp: inc(1) },
     // Restarted at +20m: up again, counters from 0 (a reset, which rate() handles).
-    { at: 30 * MIN, expr: 'sum by (service) (up{service!=""})', exp: both(1, 1) },
-    {
-      at: 30 * MIN,
-      expr: near('sum by (service) (rate(http_requests_total{service="api"}[5m]))', 1000 / 60),
-      exp: [{ labels: api, value: 1 }],
-    },
+    { at: 30 * MIN, expr: up, exp: inc(1) },
+    { at: 30 * MIN, expr: near(requestRate, 1000 / 60), exp: inc(1) },
+  ],
+  'targets-gone': [
+    // Every series of the service is gone, `up` included (absent, not 0).
+    { at: 10 * MIN, expr: `absent(up{service="${INC}"})`, exp: inc(1) },
+    { at: 10 * MIN, expr: `absent(http_requests_total{service="${INC}"})`, exp: inc(1) },
+    // Back at +20m: up again, counters from 0.
+    { at: 30 * MIN, expr: up, exp: inc(1) },
+    { at: 30 * MIN, expr: near(requestRate, 1000 / 60), exp: inc(1) },
+  ],
+  recovery: [
+    { at: 4 * MIN, expr: ratio('', '1m'), exp: both(1, 0) },
+    { at: 11 * MIN, expr: ratio(''), exp: both(0, 0) },
   ],
   'latency-p99': [
-    {
-      at: 10 * MIN,
-      expr: near(
-        'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="api"}[5m])))',
-        1.5,
-      ),
-      exp: [{ labels: api, value: 1 }],
-    },
-    {
-      at: -MIN,
-      // Healthy p99: 0.1 + 0.4 × (0.99 − 0.95) / (0.995 − 0.95) ≈ 0.456 s.
-      expr: near(
-        'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="api"}[5m])))',
-        0.1 + (0.4 * 0.04) / 0.045,
-      ),
-      exp: [{ labels: api, value: 1 }],
-    },
+    { at: 10 * MIN, expr: near(p99, 1.5), exp: inc(1) },
+    // Healthy p99: 0.1 + 0.4 × (0.99 − 0.95) / (0.995 − 0.95) ≈ 0.456 s, whatever bounds lie between 0.1 and 0.5.
+    { at: -MIN, expr: near(p99, 0.1 + (0.4 * 0.04) / 0.045), exp: inc(1) },
   ],
-  'blip-60s': [
-    { at: 2 * MIN, expr: 'sum by (service) (increase(http_requests_total{status=~"5.."}[5m]))', exp: both(1000, 0) },
+  'latency-p95': [
+    { at: 10 * MIN, expr: near(p95, 0.75), exp: inc(1) },
+    { at: 10 * MIN, expr: near(p99, 0.95), exp: inc(1) },
   ],
+  'latency-slower': [
+    { at: 10 * MIN, expr: near(p95, 0.15), exp: inc(1) },
+    // p99 = 0.5 + 0.5 × (0.99 − 0.985) / (0.999 − 0.985) ≈ 0.68 s.
+    { at: 10 * MIN, expr: near(p99, 0.5 + (0.5 * 0.005) / 0.014), exp: inc(1) },
+  ],
+  'latency-noisy': [
+    // Over 50 minutes p95 stays within 100–150 ms, and it moves.
+    { at: 55 * MIN, expr: `max_over_time((${p95})[50m:1m]) <= bool 0.15`, exp: inc(1) },
+    { at: 55 * MIN, expr: `min_over_time((${p95})[50m:1m]) >= bool 0.1`, exp: inc(1) },
+    { at: 55 * MIN, expr: `stddev_over_time((${p95})[50m:1m]) > bool 0.002`, exp: inc(1) },
+  ],
+  healthy: [{ at: 30 * MIN, expr: ratio(''), exp: both(0, 0) }],
+  'blip-60s': [{ at: 2 * MIN, expr: errors5m, exp: both(1000, 0) }],
   'low-traffic-error': [
     { at: -MIN, expr: 'sum by (service) (increase(http_requests_total[10m]))', exp: both(30, 30) },
-    { at: 2 * MIN, expr: 'sum by (service) (increase(http_requests_total{status=~"5.."}[5m]))', exp: both(1, 0) },
+    { at: 2 * MIN, expr: errors5m, exp: both(1, 0) },
+    { at: 12 * MIN, expr: errors5m, exp: both(1, 0) },
+    { at: 12 * MIN, expr: errors5m.replace('[5m]', '[15m]'), exp: both(2, 0) },
   ],
   'cpu-90': [
     {
@@ -123,15 +154,8 @@ const CHECKS: Record<string, Check[]> = {
     { at: 9 * MIN, expr: near(ratio('', '1m'), 0.2), exp: both(1, 0) },
   ],
   'traffic-stops': [
-    {
-      at: 10 * MIN,
-      expr: 'sum by (service) (rate(http_requests_total[5m]))',
-      exp: [
-        { labels: api, value: 0 },
-        { labels: '{service="backend"}', value: 200 / 60 },
-      ],
-    },
-    { at: 10 * MIN, expr: 'sum by (service) (up{service!=""})', exp: both(1, 1) },
+    { at: 10 * MIN, expr: 'sum by (service) (rate(http_requests_total[5m]))', exp: both(0, 200 / 60) },
+    { at: 10 * MIN, expr: up, exp: inc(1) },
   ],
 };
 
@@ -166,14 +190,15 @@ describe('scenario series', () => {
       }
     }
     expect([...les].sort()).toEqual([...HTTP_DURATION_BUCKETS.map(String), '+Inf'].sort());
-    // Every target scraped by the generated prometheus.yml has an `up`, with its target labels.
+    // Every target scraped by the generated prometheus.yml has an `up`, with its target labels; a push service none.
     const all = [...targets.app, ...targets.node, ...targets.other];
     expect(series.filter((x) => x.series.startsWith('up{'))).toHaveLength(all.length);
     for (const t of all) {
       const labels = Object.entries(t.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
       expect(series.map((x) => x.series)).toContain(`up{${labels.join(',')}}`);
     }
-    expect(targets.app[0]?.labels).toMatchObject({ job: 'cloudflare-workers', service: 'api', team: 'platform' });
+    // Grey Haven's `api` pushes (no scrape target): the first application target is the backend.
+    expect(targets.app[0]?.labels).toMatchObject({ job: 'backend', service: 'backend', team: 'platform' });
   });
 
   it('encode as many samples as the timeline has', () => {
@@ -181,7 +206,7 @@ describe('scenario series', () => {
     if (!s) throw new Error('no crash scenario');
     const n = sampleCount(s, timeline);
     for (const { values } of generateSeries(s, targets, timeline)) expect(expand(values)).toHaveLength(n);
-    const up = generateSeries(s, targets, timeline).find((x) => x.series.startsWith('up{job="cloudflare-workers"'));
+    const up = generateSeries(s, targets, timeline).find((x) => x.series.startsWith('up{job="backend"'));
     const samples = expand(up?.values ?? '');
     // The first failed scrape closes the first interval after the onset.
     expect(samples[ONSET / 15]).toBe(1);

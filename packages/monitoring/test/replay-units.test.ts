@@ -6,11 +6,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyse, checkGoal } from '../src/replay/analyse.ts';
+import { alertEpisodes, analyse, checkGoal, type RuleSetResult } from '../src/replay/analyse.ts';
+import type { NotifyResult } from '../src/replay/notify.ts';
 import { parsePromtoolOutput } from '../src/replay/promtool-output.ts';
 import { evaluationOrder, loadRuleSet, longestRangeIn, mentions, parseDuration } from '../src/replay/ruleset.ts';
-import { chooseStep, defaultWarmup } from '../src/replay/run.ts';
-import { formatSeconds, SCENARIOS, scenarioById } from '../src/replay/scenarios.ts';
+import { chooseStep, defaultWarmup, externalLabels, MAX_RUN_SAMPLES, warmupFor } from '../src/replay/run.ts';
+import {
+  cumulativeShare,
+  formatSeconds,
+  HEALTHY_LATENCY,
+  P95_SLOW_LATENCY,
+  SCENARIOS,
+  SLOWER_HEALTHY_LATENCY,
+  scenarioById,
+} from '../src/replay/scenarios.ts';
 import { encodeSamples } from '../src/replay/series.ts';
 import { tempDir } from './helpers.ts';
 
@@ -170,15 +179,41 @@ describe('rule sets', () => {
     expect(loadRuleSet('t', 't', [file]).longestRange).toBe(600 + 3600 + 300);
   });
 
-  it('picks the finest sample interval that keeps a long range under the sample limit', () => {
-    expect(chooseStep(300)).toBe(15);
-    expect(chooseStep(86400)).toBe(30);
-    expect(chooseStep(3 * 86400)).toBe(60);
+  it('replays at 15s; a run too long for the sample limit at 15s (an explicit --warmup) goes coarser', () => {
+    expect(chooseStep(3600)).toBe(15);
+    expect(chooseStep(MAX_RUN_SAMPLES * 15)).toBe(15);
+    expect(chooseStep(MAX_RUN_SAMPLES * 15 + 15)).toBe(30);
+    expect(chooseStep(3 * 86400 + 3600)).toBe(30);
+    expect(chooseStep(6 * 86400)).toBe(60);
     expect(() => chooseStep(30 * 86400)).toThrow(/10,000-sample/);
-    // A 1h alert range in a 3-day run: 15s would put 3 days of samples in reach of some query.
-    expect(chooseStep(3600, 3 * 86400)).toBe(30);
     expect(defaultWarmup(300)).toBe(3600);
+    expect(defaultWarmup(6 * 3600)).toBe(7 * 3600);
     expect(defaultWarmup(3 * 86400)).toBe(3 * 86400 + 3600);
+  });
+
+  it('fills the windows pages read before each onset, as much as fits for a scenario that asks, never past the limit', () => {
+    const crash = scenarioById('crash');
+    const slow = scenarioById('slow-burn');
+    if (!crash || !slow) throw new Error('scenario missing');
+    // Pages reading 6h (the slow page leg): 7h of history at 15s.
+    expect(warmupFor(crash, 6 * 3600)).toBe(7 * 3600);
+    expect(warmupFor(crash, 300)).toBe(3600);
+    // A page reading 3d cannot be filled at 15s: as much as fits.
+    const fits = warmupFor(crash, 3 * 86400);
+    expect((fits + crash.observe) / 15).toBeLessThanOrEqual(MAX_RUN_SAMPLES);
+    expect(fits).toBe(38 * 3600);
+    // The slow burn gets as many clean hours as fit with its 6h15m.
+    expect(slow.history).toBe('max');
+    const max = warmupFor(slow, 300);
+    expect(max).toBe(33 * 3600);
+    expect((max + slow.observe) / 15 + 1).toBeLessThanOrEqual(MAX_RUN_SAMPLES);
+  });
+
+  it('reads the external labels Prometheus adds to alerts', () => {
+    expect(externalLabels('global:\n  external_labels:\n    environment: production\n')).toEqual({
+      environment: 'production',
+    });
+    expect(externalLabels('scrape_configs: []\n')).toEqual({});
   });
 });
 
@@ -192,65 +227,134 @@ describe('analysis', () => {
     labels: { alertname, severity, ...extra },
   });
   const checks = Array.from({ length: 21 }, (_, i) => 1000 + i * 60); // onset at 1600
+  const none: NotifyResult = { notifications: [], incidents: [] };
 
-  it('finds the first page and ticket after the onset and counts re-pages as false', () => {
+  it('finds each alert firing episode and counts re-firing as a repeat', () => {
     const fired = [
       ...[1660, 1720].map((t) => fire('Burn', t, 'critical')),
-      ...[1840].map((t) => fire('Burn', t, 'critical')), // the same alert again: a second page
+      ...[1840].map((t) => fire('Burn', t, 'critical')), // the same alert again
       ...[1780, 1840].map((t) => fire('Slow', t, 'warning')),
       fire('Watchdog', 1660, 'none'),
     ];
-    const r = analyse(outage, fired, checks, 1600);
-    expect(r.firstPage).toBe(60);
-    expect(r.firstTicket).toBe(180);
-    expect(r.pages).toBe(2);
-    expect(r.falsePages).toBe(1);
-    expect(r.episodes.map((e) => [e.alertname, e.start, e.end, e.false])).toEqual([
+    const eps = alertEpisodes(outage, fired, checks, 1600);
+    expect(eps.map((e) => [e.alertname, e.start, e.end, e.false])).toEqual([
       ['Burn', 60, 180, undefined],
       ['Slow', 180, 300, undefined],
       ['Burn', 240, 300, 'repeat'],
     ]);
+    const r = analyse(outage, eps, none);
+    expect(r.firstPageAlert).toBe(60);
+    expect(r.firstTicketAlert).toBe(180);
+    // Nothing reached a receiver: no page, no ticket.
+    expect([r.firstPage, r.firstTicket, r.pages, r.tickets]).toEqual([null, null, 0, 0]);
   });
 
-  it('counts pages before the onset, and every page where none is expected, as false', () => {
-    const early = analyse(outage, [fire('Burn', 1540, 'critical')], checks, 1600);
-    expect(early.firstPage).toBeNull();
-    expect(early.falsePages).toBe(1);
-    const noisy = analyse(
-      blip,
-      [fire('Burn', 1900, 'critical'), fire('Burn', 1900, 'critical', { service: 'b' })],
-      checks,
-      1600,
-    );
-    expect(noisy.falsePages).toBe(2);
-    expect(noisy.episodes.every((e) => e.false === 'not-expected')).toBe(true);
+  const incident = (
+    kind: 'page' | 'ticket',
+    triggeredAt: number,
+    resolvedAt: number | null,
+    cleared: number | null,
+  ) => ({
+    receiver: kind,
+    group: `g-${triggeredAt}`,
+    groupLabels: { service: 'api' },
+    kind,
+    triggeredAt,
+    pagedAt: kind === 'page' ? triggeredAt : null,
+    resolvedAt,
+    alertsResolvedAt: cleared,
+    alertnames: ['A'],
+    triggers: 1,
+  });
+  const sent = (time: number, severity: string) => ({
+    time,
+    receiver: 'r',
+    group: 'g',
+    status: 'firing' as const,
+    kind: severity === 'critical' ? ('page' as const) : ('ticket' as const),
+    firing: [{ alertname: 'A', severity }],
+    resolved: [],
+  });
+
+  it('times pages and tickets to the trigger event at the receiver, and counts incidents and false ones', () => {
+    const r = analyse(outage, [], {
+      notifications: [sent(-300, 'critical'), sent(75, 'critical'), sent(90, 'warning'), sent(400, 'critical')],
+      incidents: [
+        incident('page', -300, -200, -215),
+        incident('page', 75, 1245, 1215),
+        incident('ticket', 90, null, null),
+        incident('page', 400, null, 1300),
+      ],
+    });
+    expect(r.firstPage).toBe(75);
+    expect(r.firstTicket).toBe(90);
+    expect([r.pages, r.tickets, r.falsePages, r.falseTickets]).toEqual([3, 1, 2, 0]);
+    expect(r.incidents.map((i) => i.false)).toEqual(['before-onset', undefined, undefined, 'extra']);
+    expect(r.incidents[1]).toMatchObject({ resolveLag: 30, resolveAfterIncidentEnd: 1245 - 1200 });
+    expect(r.resolveLag).toBe(30);
+    expect(r.unresolvedPages).toBe(1);
+  });
+
+  it('counts every page and ticket in a scenario that expects neither as false', () => {
+    const r = analyse(blip, [], {
+      notifications: [sent(300, 'critical'), sent(300, 'warning')],
+      incidents: [incident('page', 300, 600, 570), incident('ticket', 300, 600, 570)],
+    });
+    expect([r.falsePages, r.falseTickets]).toEqual([1, 1]);
+    expect(r.incidents.every((i) => i.false === 'not-expected')).toBe(true);
   });
 
   it('judges goals from the figures', () => {
-    const r = (firstPage: number | null, pages = firstPage === null ? 0 : 1) => ({
-      firstPage,
-      firstTicket: null,
-      pages,
-      tickets: 0,
-      falsePages: 0,
-      episodes: [],
-    });
+    const r = (firstPage: number | null, pages = firstPage === null ? 0 : 1, more: Partial<RuleSetResult> = {}) =>
+      ({
+        firstPage,
+        firstTicket: null,
+        pages,
+        tickets: 0,
+        falsePages: 0,
+        falseTickets: 0,
+        resolveLag: pages > 0 ? 30 : null,
+        unresolvedPages: 0,
+        firstPageAlert: firstPage,
+        firstTicketAlert: null,
+        incidents: [],
+        notifications: 0,
+        episodes: [],
+        ...more,
+      }) satisfies RuleSetResult;
     expect(checkGoal({ kind: 'page-within', seconds: 120 }, r(120), r(null))).toEqual({ ours: true, seed: false });
     expect(checkGoal({ kind: 'page-within', seconds: 120 }, r(135), r(315))).toEqual({ ours: false, seed: false });
     expect(checkGoal({ kind: 'page-no-later-than-seed' }, r(300), r(315))).toEqual({ ours: true, seed: null });
     expect(checkGoal({ kind: 'page-no-later-than-seed' }, r(330), r(315)).ours).toBe(false);
     expect(checkGoal({ kind: 'never-pages' }, r(null), r(315))).toEqual({ ours: true, seed: false });
     expect(checkGoal({ kind: 'ticket-within', seconds: 600 }, r(null), r(null)).ours).toBe(false);
+    expect(checkGoal({ kind: 'no-ticket' }, r(null), r(null, 0, { tickets: 1 }))).toEqual({ ours: true, seed: false });
+    expect(checkGoal({ kind: 'one-incident' }, r(60), r(60, 2, { falsePages: 1 }))).toEqual({
+      ours: true,
+      seed: false,
+    });
+    expect(checkGoal({ kind: 'one-incident' }, r(null), r(null)).ours).toBe(false);
+    const within = { kind: 'resolves-within', seconds: 60 } as const;
+    expect(checkGoal(within, r(60), r(60, 1, { resolveLag: 75 }))).toEqual({ ours: true, seed: false });
+    expect(checkGoal(within, r(60, 1, { unresolvedPages: 1 }), r(null)).ours).toBe(false);
+    expect(checkGoal(within, r(null), r(null)).ours).toBe(false);
   });
 });
 
 describe('scenario library', () => {
-  it('has every scenario of issue 4 plus traffic stopping, with unique ids', () => {
+  it('has every scenario of the goal table, plus CPU, memory and traffic stopping, with unique ids', () => {
     expect(SCENARIOS.map((s) => s.id)).toEqual([
       'total-outage',
+      'errors-5pct',
       'errors-2pct',
       'crash',
+      'targets-gone',
+      'recovery',
       'latency-p99',
+      'latency-p95',
+      'latency-slower',
+      'latency-noisy',
+      'healthy',
       'blip-60s',
       'low-traffic-error',
       'cpu-90',
@@ -261,15 +365,58 @@ describe('scenario library', () => {
     ]);
   });
 
-  it("states the issue's goals", () => {
+  it("states the goal table's goals", () => {
     const goals = Object.fromEntries(SCENARIOS.map((s) => [s.id, s.goals]));
-    expect(goals['total-outage']).toEqual([{ kind: 'page-within', seconds: 120 }]);
-    expect(goals.crash).toEqual([{ kind: 'page-within', seconds: 120 }]);
-    expect(goals['errors-2pct']).toEqual([{ kind: 'page-no-later-than-seed' }]);
-    expect(goals['blip-60s']).toEqual([{ kind: 'never-pages' }]);
-    expect(goals['low-traffic-error']).toEqual([{ kind: 'never-pages' }]);
-    expect(goals['slow-burn']).toEqual([{ kind: 'ticket-within' }, { kind: 'never-pages' }]);
+    const paged = (seconds?: number) => [
+      ...(seconds === undefined ? [] : [{ kind: 'page-within', seconds }]),
+      { kind: 'one-incident' },
+      { kind: 'resolves-within', seconds: 60 },
+    ];
+    const quiet = [{ kind: 'never-pages' }, { kind: 'no-ticket' }];
+    expect(goals['total-outage']).toEqual(paged(120));
+    expect(goals.crash).toEqual(paged(120));
+    expect(goals['targets-gone']).toEqual(paged(120));
+    expect(goals.recovery).toEqual(paged(120));
+    expect(goals['errors-5pct']).toEqual(paged(180));
+    expect(goals['errors-2pct']).toEqual(paged(300));
+    expect(goals['latency-p99']).toEqual(paged(300));
+    expect(goals['latency-p95']).toEqual(paged(300));
+    expect(goals.flapping).toEqual(paged());
+    for (const id of ['blip-60s', 'low-traffic-error', 'healthy', 'latency-slower', 'latency-noisy']) {
+      expect(goals[id], id).toEqual(quiet);
+    }
+    expect(goals['slow-burn']).toEqual([{ kind: 'ticket-within', seconds: 6 * 3600 }, { kind: 'never-pages' }]);
     expect(goals['traffic-stops']).toEqual([{ kind: 'ticket-within', seconds: 600 }]);
+  });
+
+  it('latency profiles give a share at any bucket bound: exact at their points, linear between them', () => {
+    expect(cumulativeShare(HEALTHY_LATENCY, 0.1)).toBe(0.95);
+    expect(cumulativeShare(HEALTHY_LATENCY, 0.2)).toBeCloseTo(0.95 + 0.045 / 4, 12);
+    expect(cumulativeShare(HEALTHY_LATENCY, 0.005)).toBeCloseTo(0.1, 12);
+    expect(cumulativeShare(HEALTHY_LATENCY, 5)).toBe(1);
+    expect(cumulativeShare(HEALTHY_LATENCY, Number.POSITIVE_INFINITY)).toBe(1);
+    // The quantiles the scenarios state, as histogram_quantile reads them from any bounds between the points.
+    const quantile = (p: typeof HEALTHY_LATENCY, q: number, bounds: number[]) => {
+      let prev = 0;
+      let prevC = 0;
+      for (const b of bounds) {
+        const c = cumulativeShare(p, b);
+        if (c >= q) return prev + ((b - prev) * (q - prevC)) / (c - prevC);
+        prev = b;
+        prevC = c;
+      }
+      return Number.NaN;
+    };
+    for (const bounds of [
+      [0.01, 0.05, 0.1, 0.5, 1, 2, 5],
+      [0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    ]) {
+      expect(quantile(SLOWER_HEALTHY_LATENCY, 0.95, bounds)).toBeCloseTo(0.15, 9);
+      expect(quantile(SLOWER_HEALTHY_LATENCY, 0.99, bounds)).toBeLessThan(0.7);
+      expect(quantile(P95_SLOW_LATENCY, 0.95, bounds)).toBeCloseTo(0.75, 9);
+      expect(quantile(P95_SLOW_LATENCY, 0.99, bounds)).toBeCloseTo(0.95, 9);
+    }
+    expect(() => cumulativeShare({ cumulative: { 0.1: 0.5 }, mean: 0.1 }, 1)).toThrow(/reach 1/);
   });
 
   it('formats times after the onset', () => {

@@ -3,8 +3,8 @@
  * the seed's, when pages (red) and tickets (amber) were firing. `replay.svg` stacks every timeline in one image;
  * `index.html` is a self-contained page with the figures table, the goals and one inline SVG per scenario.
  */
-import { type Episode, formatTime, type RuleSetResult } from './analyse.ts';
-import { describeRun, goalSummary } from './report.ts';
+import { formatTime, type IncidentReport, type RuleSetResult } from './analyse.ts';
+import { describeRun, goalSummary, incidentsCell, resolveCell } from './report.ts';
 import { type ReplayReport, RULE_SET, type RuleSetId, type ScenarioReport } from './run.ts';
 import { formatSeconds } from './scenarios.ts';
 
@@ -54,15 +54,23 @@ function tickLabel(t: number): string {
   return `${sign}${a / 60}m`;
 }
 
-/** A lane's rows: one per alert that fired in it (in order of first firing), or one empty row. */
+/** The name of an incident's row: its receiver and group labels. */
+function incidentRowName(i: IncidentReport): string {
+  const labels = Object.entries(i.groupLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return labels ? `${i.receiver} {${labels}}` : i.receiver;
+}
+
+/** A lane's rows: one per (receiver, group) that had an incident of its kind (in order of first trigger), or one empty row. */
 function laneRows(
   s: ScenarioReport,
   lane: (typeof LANES)[number],
-): { alertname: string | null; episodes: Episode[] }[] {
-  const eps = s.results[lane.ruleSet].episodes.filter((e) => e.notification === lane.kind);
-  const names = [...new Set(eps.map((e) => e.alertname))];
-  if (names.length === 0) return [{ alertname: null, episodes: [] }];
-  return names.map((n) => ({ alertname: n, episodes: eps.filter((e) => e.alertname === n) }));
+): { name: string | null; incidents: IncidentReport[] }[] {
+  const incs = s.results[lane.ruleSet].incidents.filter((i) => i.kind === lane.kind);
+  const names = [...new Set(incs.map(incidentRowName))];
+  if (names.length === 0) return [{ name: null, incidents: [] }];
+  return names.map((n) => ({ name: n, incidents: incs.filter((i) => incidentRowName(i) === n) }));
 }
 
 const HEAD_H = 44;
@@ -115,7 +123,7 @@ export function scenarioTimeline(s: ScenarioReport, report: ReplayReport, y: num
     const rows = laneRows(s, lane);
     const laneTop = ry;
     const first = lane.kind === 'page' ? result.firstPage : result.firstTicket;
-    const falseCount = rows.flatMap((r) => r.episodes).filter((e) => e.false !== undefined).length;
+    const falseCount = rows.flatMap((r) => r.incidents).filter((e) => e.false !== undefined).length;
     parts.push(
       `<g class="lane" data-lane="${lane.ruleSet}-${lane.kind}">`,
       `<text x="${LABEL_W - 8}" y="${ry + ROW_H - 5}" font-size="12" text-anchor="end" fill="${COLORS.text}">${lane.label}</text>`,
@@ -125,8 +133,8 @@ export function scenarioTimeline(s: ScenarioReport, report: ReplayReport, y: num
       parts.push(
         `<rect x="${LABEL_W}" y="${ry}" width="${PLOT_W}" height="${ROW_H}" fill="none" stroke="${COLORS.grid}"/>`,
       );
-      for (const e of row.episodes) parts.push(episodeBar(e, ry, x, to, lane.kind, s.id));
-      if (row.alertname !== null) parts.push(rowLabel(row.alertname, row.episodes, ry, x, to));
+      for (const e of row.incidents) parts.push(incidentBar(e, ry, x, to, lane.kind, s.id));
+      if (row.name !== null) parts.push(rowLabel(row.name, row.incidents, ry, x, to));
       ry += ROW_H + ROW_GAP;
     }
     // Goal deadlines (pages within 2:00, a ticket within 10:00) as a green mark on ghmon's lane.
@@ -146,32 +154,38 @@ export function scenarioTimeline(s: ScenarioReport, report: ReplayReport, y: num
   return parts.join('\n');
 }
 
-function episodeBar(
-  e: Episode,
+function incidentBar(
+  e: IncidentReport,
   y: number,
   x: (t: number) => number,
   to: number,
   kind: 'page' | 'ticket',
   scenarioId: string,
 ): string {
-  const x0 = x(e.start);
-  const x1 = Math.max(x0 + 2, x(e.end ?? to));
-  const label = `${e.alertname} (${Object.entries(e.labels)
-    .filter(([k]) => k !== 'alertname')
-    .map(([k, v]) => `${k}=${v}`)
-    .join(
-      ', ',
-    )}) firing from ${formatSeconds(e.start)} to ${e.end === null ? 'the end' : formatSeconds(e.end)}${e.false ? ` — false ${kind}: ${e.false}` : ''}`;
+  const x0 = x(e.triggeredAt);
+  const x1 = Math.max(x0 + 2, x(e.resolvedAt ?? to));
+  const alertsEnd =
+    e.alertsResolvedAt === null ? 'still firing at the end' : `resolved at ${formatSeconds(e.alertsResolvedAt)}`;
+  const label = `${kind} incident at ${e.receiver} (${e.alertnames.join(', ')}): trigger ${formatSeconds(e.triggeredAt)}, resolve event ${e.resolvedAt === null ? 'not sent' : formatSeconds(e.resolvedAt)}; alerts ${alertsEnd}; ${e.triggers} trigger event${e.triggers === 1 ? '' : 's'}${e.false ? ` — false ${kind}: ${e.false}` : ''}`;
   const fill = e.false ? `url(#false-${kind}-${escapeXml(scenarioId)})` : COLORS[kind];
-  return `<rect class="episode ${kind}" x="${x0.toFixed(1)}" y="${y + 2}" width="${(x1 - x0).toFixed(1)}" height="${ROW_H - 4}" rx="2" fill="${fill}" fill-opacity="0.9"><title>${escapeXml(label)}</title></rect>`;
+  // A tick where its alerts stopped firing (the resolve event is the bar's end).
+  const mark =
+    e.alertsResolvedAt === null || e.resolvedAt === null
+      ? ''
+      : `<line class="alerts-resolved" x1="${x(e.alertsResolvedAt).toFixed(1)}" x2="${x(e.alertsResolvedAt).toFixed(1)}" y1="${y + 1}" y2="${y + ROW_H - 1}" stroke="${COLORS.text}" stroke-width="1.5"/>`;
+  return `<rect class="incident-bar ${kind}" x="${x0.toFixed(1)}" y="${y + 2}" width="${(x1 - x0).toFixed(1)}" height="${ROW_H - 4}" rx="2" fill="${fill}" fill-opacity="0.9"><title>${escapeXml(label)}</title></rect>${mark}`;
 }
 
 const CHAR_W = 6.2;
 
 /** The alert's name: inside the first bar wide enough for it, else right of the first bar, else left of it. */
-function rowLabel(alertname: string, eps: Episode[], y: number, x: (t: number) => number, to: number): string {
+function rowLabel(alertname: string, eps: IncidentReport[], y: number, x: (t: number) => number, to: number): string {
   const width = alertname.length * CHAR_W + 8;
-  const bars = eps.map((e) => ({ e, x0: x(e.start), x1: Math.max(x(e.start) + 2, x(e.end ?? to)) }));
+  const bars = eps.map((e) => ({
+    e,
+    x0: x(e.triggeredAt),
+    x1: Math.max(x(e.triggeredAt) + 2, x(e.resolvedAt ?? to)),
+  }));
   const inside = bars.find((b) => b.x1 - b.x0 > width);
   const first = bars[0];
   let at: number;
@@ -207,9 +221,10 @@ function legend(y: number): string {
     `<rect x="${x}" y="${y}" width="14" height="10" rx="2" fill="${fill}"${extra}/><text x="${x + 19}" y="${y + 9}" font-size="11.5" fill="${COLORS.muted}">${text}</text>`;
   return [
     item(4, COLORS.incident, 'incident window', ` stroke="${COLORS.incidentEdge}"`),
-    item(130, COLORS.page, 'page firing (severity critical)'),
-    item(330, COLORS.ticket, 'ticket firing (severity warning)'),
-    item(540, 'url(#false-page-legend)', 'striped: false page or ticket'),
+    item(130, COLORS.page, 'page incident, trigger to resolve'),
+    item(345, COLORS.ticket, 'ticket incident'),
+    item(480, 'url(#false-page-legend)', 'striped: false'),
+    `<line x1="590" x2="590" y1="${y}" y2="${y + 10}" stroke="${COLORS.text}" stroke-width="1.5"/><text x="596" y="${y + 9}" font-size="11.5" fill="${COLORS.muted}">its alerts resolved</text>`,
   ].join('');
 }
 
@@ -227,7 +242,7 @@ export function replaySvg(report: ReplayReport): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="replay" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
 ${defs([...report.scenarios.map((s) => s.id), 'legend'])}
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="4" y="20" font-size="18" font-weight="700" fill="${COLORS.text}">ghmon replay: ghmon's rules vs the seed's, same incidents</text>
+<text x="4" y="20" font-size="18" font-weight="700" fill="${COLORS.text}">ghmon replay: notifications from ghmon's rules and Alertmanager vs the seed's, same incidents</text>
 <text x="4" y="38" font-size="12.5" fill="${COLORS.text}">Goals of issue 4 met: ghmon ${sum.met} of ${sum.total}, the seed ${sum.seedMet} of ${sum.seedTotal}. Times are after the onset of each incident.</text>
 <text x="4" y="54" font-size="11" fill="${COLORS.muted}">${escapeXml(describeRun(report))}</text>
 ${legend(60)}
@@ -262,7 +277,14 @@ export function replayHtml(report: ReplayReport): string {
       const d = s.results.seed;
       const pageGood = (r: RuleSetResult) => (s.expect === 'page' ? r.firstPage !== null : r.pages === 0);
       const ticketGood = (r: RuleSetResult) => (s.expect === 'ticket' ? r.firstTicket !== null : undefined);
-      return `<tr><td><a href="#${escapeXml(s.id)}">${escapeXml(s.title)}</a></td><td>${s.expect}</td>${cell(o.firstPage, pageGood(o))}${cell(o.firstTicket, ticketGood(o))}<td${o.falsePages ? ' class="bad"' : ''}>${o.falsePages}</td>${cell(d.firstPage, pageGood(d))}${cell(d.firstTicket, ticketGood(d))}<td${d.falsePages ? ' class="bad"' : ''}>${d.falsePages}</td></tr>`;
+      const incidents = (r: RuleSetResult) =>
+        `<td${r.falsePages || r.falseTickets ? ' class="bad"' : ''}>${escapeXml(incidentsCell(r))}</td>`;
+      const resolve = (r: RuleSetResult) => {
+        const text = resolveCell(r);
+        const good = r.pages === 0 ? undefined : r.unresolvedPages === 0 && (r.resolveLag ?? 0) <= 60;
+        return `<td${good === undefined ? '' : good ? ' class="good"' : ' class="bad"'}>${escapeXml(text)}</td>`;
+      };
+      return `<tr><td><a href="#${escapeXml(s.id)}">${escapeXml(s.title)}</a></td><td>${s.expect}</td>${cell(o.firstPage, pageGood(o))}${cell(o.firstTicket, ticketGood(o))}${incidents(o)}${resolve(o)}${cell(d.firstPage, pageGood(d))}${cell(d.firstTicket, ticketGood(d))}${incidents(d)}${resolve(d)}</tr>`;
     })
     .join('\n');
   const goals = report.scenarios
@@ -302,12 +324,12 @@ svg.timeline { max-width: 100%; height: auto; font-family: inherit; }
 </style>
 </head>
 <body>
-<h1>ghmon replay: ghmon's rules vs the seed's, same incidents</h1>
+<h1>ghmon replay: notifications from ghmon's rules vs the seed's, same incidents</h1>
 <p class="meta">${escapeXml(describeRun(report))}</p>
 <table>
 <thead>
-<tr><th colspan="2"></th><th class="group" colspan="3">ghmon (out/)${sampling(report, RULE_SET.ours)}</th><th class="group" colspan="3">seed (verbatim)${sampling(report, RULE_SET.seed)}</th></tr>
-<tr><th>scenario</th><th>expected</th><th>first page</th><th>first ticket</th><th>false pages</th><th>first page</th><th>first ticket</th><th>false pages</th></tr>
+<tr><th colspan="2"></th><th class="group" colspan="4">ghmon (out/)${sampling(report, RULE_SET.ours)}</th><th class="group" colspan="4">seed (verbatim)${sampling(report, RULE_SET.seed)}</th></tr>
+<tr><th>scenario</th><th>expected</th><th>page</th><th>ticket</th><th>incidents</th><th>resolve</th><th>page</th><th>ticket</th><th>incidents</th><th>resolve</th></tr>
 </thead>
 <tbody>
 ${rows}
@@ -318,7 +340,8 @@ ${rows}
 ${goals}
 </ul>
 <h2>Timelines</h2>
-<p class="legend"><span><i style="background:${COLORS.incident};border:1px solid ${COLORS.incidentEdge}"></i>incident window</span><span><i style="background:${COLORS.page}"></i>page firing (critical)</span><span><i style="background:${COLORS.ticket}"></i>ticket firing (warning)</span><span><i style="background:repeating-linear-gradient(45deg,${COLORS.page} 0 3px,#f0b8bb 3px 6px)"></i>striped: false page or ticket</span></p>
+<p class="meta">Times are from the onset to the trigger event at the receiver (PagerDuty), through Alertmanager's grouping, timers and inhibition; incidents: p pages, t tickets at the receiver, (n!) false; resolve: the slowest page resolve event after its alerts resolved.</p>
+<p class="legend"><span><i style="background:${COLORS.incident};border:1px solid ${COLORS.incidentEdge}"></i>incident window</span><span><i style="background:${COLORS.page}"></i>page incident (trigger to resolve event)</span><span><i style="background:${COLORS.ticket}"></i>ticket incident</span><span><i style="background:repeating-linear-gradient(45deg,${COLORS.page} 0 3px,#f0b8bb 3px 6px)"></i>striped: false page or ticket</span></p>
 ${sections}
 </body>
 </html>

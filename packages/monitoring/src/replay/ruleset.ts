@@ -17,6 +17,8 @@ export interface RuleSetGroup {
   recordExprs?: [string, string][];
   /** The expression of each alert in the group. */
   alertExprs?: string[];
+  /** The `severity` label of each alert in the group, as alertExprs (undefined if unset). */
+  alertSeverities?: (string | undefined)[];
 }
 
 export interface RuleSetAlert {
@@ -42,8 +44,12 @@ export interface RuleSet {
    * budget over 30d, say) does not count: the replay need not fill its range for the alerts to be right.
    */
   longestRange: number;
+  /** The same for the alerts that can page (severity critical, or templated): the history a page depends on. */
+  pageRange: number;
   /** The longest range in any expression, alerting or not. */
   longestAnyRange: number;
+  /** Every literal `service` label value a rule sets (a push service has rules of its own, but no scrape target). */
+  services: string[];
 }
 
 /** How a firing alert counts: `critical` pages, `warning` opens a ticket, anything else (`none`, `info`) neither. */
@@ -70,6 +76,7 @@ interface RawRule {
 export function loadRuleSet(id: string, label: string, files: string[]): RuleSet {
   const groups: RuleSetGroup[] = [];
   const alerts = new Map<string, RuleSetAlert>();
+  const services = new Set<string>();
   for (const file of files) {
     let doc: { groups?: { name?: unknown; rules?: RawRule[] }[] } | null;
     try {
@@ -85,10 +92,13 @@ export function loadRuleSet(id: string, label: string, files: string[]): RuleSet
         exprs: [],
         recordExprs: [],
         alertExprs: [],
+        alertSeverities: [],
       };
       for (const r of g.rules ?? []) {
         const expr = String(r.expr ?? '');
         group.exprs.push(expr);
+        const service = r.labels?.[LABEL.service];
+        if (typeof service === 'string' && service !== '' && !service.includes('{{')) services.add(service);
         if (typeof r.record === 'string') {
           group.records.push(r.record);
           group.recordExprs?.push([r.record, expr]);
@@ -96,6 +106,7 @@ export function loadRuleSet(id: string, label: string, files: string[]): RuleSet
         if (typeof r.alert === 'string') {
           group.alertExprs?.push(expr);
           const sev = r.labels?.[LABEL.severity];
+          group.alertSeverities?.push(sev === undefined ? undefined : String(sev));
           const entry = alerts.get(r.alert) ?? { name: r.alert, severities: [] };
           entry.severities.push(sev === undefined ? undefined : String(sev));
           alerts.set(r.alert, entry);
@@ -112,12 +123,17 @@ export function loadRuleSet(id: string, label: string, files: string[]): RuleSet
     alerts: [...alerts.values()],
     groupOrder: evaluationOrder(groups),
     longestRange: alertingRange(groups),
+    pageRange: alertingRange(groups, (sev) => sev !== undefined && (sev === SEVERITY.critical || sev.includes('{{'))),
     longestAnyRange: Math.max(0, ...groups.flatMap((g) => g.exprs.map(longestRangeIn))),
+    services: [...services].sort(),
   };
 }
 
 /** See RuleSet.longestRange. */
-export function alertingRange(groups: readonly RuleSetGroup[]): number {
+export function alertingRange(
+  groups: readonly RuleSetGroup[],
+  which: (severity: string | undefined) => boolean = () => true,
+): number {
   const recordExprs = new Map<string, string[]>();
   for (const g of groups) {
     for (const [name, expr] of g.recordExprs ?? []) recordExprs.set(name, [...(recordExprs.get(name) ?? []), expr]);
@@ -137,7 +153,12 @@ export function alertingRange(groups: readonly RuleSetGroup[]): number {
     }
     return longestRangeIn(expr) + upstream;
   };
-  return Math.max(0, ...groups.flatMap((g) => (g.alertExprs ?? []).map((e) => history(e, new Set()))));
+  return Math.max(
+    0,
+    ...groups.flatMap((g) =>
+      (g.alertExprs ?? []).filter((_, i) => which(g.alertSeverities?.[i])).map((e) => history(e, new Set())),
+    ),
+  );
 }
 
 /** Whether `expr` mentions the metric name `name` as a whole name (recording-rule names contain colons). */

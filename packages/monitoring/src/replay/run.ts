@@ -7,18 +7,40 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { findBinary, runTool } from '../checks/tool.ts';
 import { UserError } from '../config/errors.ts';
 import { OUT } from '../conventions.ts';
-import { analyse, checkGoal, type GoalResult, goalDetail, type RuleSetResult } from './analyse.ts';
+import { type AmConfig, type Labels, parseAlertmanagerConfig } from './amconfig.ts';
+import { AmtoolRouteChecker, type RouteCheck } from './amtool.ts';
+import {
+  alertEpisodes,
+  analyse,
+  checkGoal,
+  classifyLabels,
+  evaluations,
+  type GoalResult,
+  goalDetail,
+  type RuleSetResult,
+} from './analyse.ts';
+import { simulateNotifications } from './notify.ts';
 import { parsePromtoolOutput } from './promtool-output.ts';
-import { loadRuleSet, mayNotify, type RuleSet } from './ruleset.ts';
+import { loadRuleSet, type RuleSet } from './ruleset.ts';
 import { goalText, SCENARIOS, type Scenario } from './scenarios.ts';
-import { defaultTargets, generateSeries, type Targets, type Timeline, targetsFromPrometheusConfig } from './series.ts';
+import {
+  defaultTargets,
+  generateSeries,
+  type Targets,
+  type Timeline,
+  targetsFromPrometheusConfig,
+  withPushServices,
+} from './series.ts';
 import { promtoolTestFile } from './testfile.ts';
 
 /** The seed's rules, shipped with ghmon (see the comment at the top of the file). */
 export const SEED_RULES_FILE = fileURLToPath(new URL('./seed-rules.yml', import.meta.url));
+/** The seed's Alertmanager routing, shipped beside them: the seed's alerts become notifications through it. */
+export const SEED_ALERTMANAGER_FILE = fileURLToPath(new URL('./seed-alertmanager.yml', import.meta.url));
 
 /** Layout of out/replay/. */
 export const REPLAY = {
@@ -27,6 +49,7 @@ export const REPLAY = {
   html: 'index.html',
   svg: 'replay.svg',
   seedRules: 'seed-rules.yml',
+  seedAlertmanager: 'seed-alertmanager.yml',
   testsDir: 'tests',
 } as const;
 
@@ -41,7 +64,11 @@ export interface ReplayOptions {
   /** The output directory of `ghmon build` (absolute or relative to the working directory). */
   outDir: string;
   scenarios?: readonly Scenario[];
-  /** Healthy time before each onset, seconds; default: the longest range any rule reads plus 30 minutes (≥ 1h). */
+  /**
+   * Healthy time before each onset, seconds, for every scenario and rule set; default: per scenario, enough to fill
+   * the windows the rule set's pages read (plus 30 minutes, at least 1h), or as much as promtool's sample limit
+   * allows for a scenario that asks for it (see warmupFor).
+   */
   warmup?: number;
   /** promtool processes at once; default: the number of cores. */
   jobs?: number;
@@ -59,7 +86,7 @@ export interface ScenarioReport {
   /** Seconds after the onset the replay watched, and when the incident was over. */
   observe: number;
   incidentEnd: number;
-  results: Record<RuleSetId, RuleSetResult>;
+  results: Record<RuleSetId, RuleSetResult & { step: number; warmup: number }>;
   goals: GoalResult[];
 }
 
@@ -68,17 +95,23 @@ export interface RuleSetReport {
   label: string;
   /** Rule files, relative to out/. */
   files: string[];
+  /** The Alertmanager config its alerts are routed through (relative to out/, or the shipped seed file). */
+  alertmanager: string;
   alerts: string[];
-  /** The longest range any of its expressions reads, seconds. */
+  /** The longest range any of its alerts reads, seconds. */
   longestRange: number;
-  /** Seconds between samples and between rule evaluations (the resolution of its figures). */
+  /** The longest range its pages read, seconds. */
+  pageRange: number;
+  /** Seconds between samples and between rule evaluations (the coarsest any scenario used). */
   step: number;
-  /** Healthy time before each onset, seconds. */
+  /** Healthy time before each onset, seconds, of the scenarios that did not ask for a longer history. */
   warmup: number;
+  /** Distinct alert label sets routed, each checked with amtool against the same config. */
+  routesChecked: number;
 }
 
 export interface ReplayReport {
-  version: 1;
+  version: 2;
   promtool: string;
   /** How long before the onset pages are watched for (and count as false). */
   preOnset: number;
@@ -87,22 +120,39 @@ export interface ReplayReport {
   scenarios: ScenarioReport[];
 }
 
+/** promtool's test engine refuses a query that loads more than 10,000 samples; a run stays under this. */
+export const MAX_RUN_SAMPLES = 9500;
+/** The scrape and evaluation interval the goals are stated at. */
+export const STEP = 15;
+
 /**
- * The sample interval: the finest of 15s, 30s, 1m, 2m that keeps the history the alerts read within 5000 samples
- * (a rule's cost grows with the square of it) and the whole run within 9500 samples, so that no query, whatever
- * range it asks for, can reach promtool's limit of 10,000 samples.
+ * The sample interval: 15s, unless a run is longer than MAX_RUN_SAMPLES samples at 15s (an explicit long
+ * --warmup); then the finest of 30s, 1m, 2m that holds it. A query only reads the samples that exist, so a run of
+ * at most 9500 samples can never reach promtool's limit, whatever range a rule asks for.
  */
-export function chooseStep(alertHistory: number, runLength = alertHistory): number {
-  for (const step of [15, 30, 60, 120]) {
-    if (alertHistory / step <= 5000 && runLength / step <= 9500) return step;
+export function chooseStep(runLength: number): number {
+  for (const step of [STEP, 30, 60, 120]) {
+    if (runLength / step <= MAX_RUN_SAMPLES) return step;
   }
   throw new UserError(
-    `the alerts read ${Math.round(alertHistory / 3600)}h of history: too long for promtool's 10,000-sample limit at any interval the replay uses; pass a shorter --warmup`,
+    `a run of ${Math.round(runLength / 3600)}h is too long for promtool's 10,000-sample limit at any interval the replay uses; pass a shorter --warmup`,
   );
 }
 
+/** Enough healthy history to fill a range: the range plus 30 minutes, in whole hours, at least 1h. */
 export function defaultWarmup(longestRange: number): number {
   return Math.max(3600, Math.ceil((longestRange + 30 * MIN) / 3600) * 3600);
+}
+
+/**
+ * The healthy history before a scenario's onset at 15s: the windows its pages read filled (defaultWarmup of
+ * pageRange), more if the scenario asks (`history`), never more than fits with its watched window in
+ * MAX_RUN_SAMPLES samples ('max': all of that, in whole hours).
+ */
+export function warmupFor(scenario: Scenario, pageRange: number, step = STEP): number {
+  const capacity = Math.floor((MAX_RUN_SAMPLES * step - scenario.observe - step) / 3600) * 3600;
+  const wanted = scenario.history === 'max' ? capacity : Math.max(defaultWarmup(pageRange), scenario.history ?? 0);
+  return Math.max(PRE_ONSET, Math.min(wanted, capacity));
 }
 
 /** Runs tasks at most `jobs` at a time; on a failure, starts no more, waits for the running ones, rethrows. */
@@ -131,9 +181,19 @@ export interface ReplayRun {
   files: Map<string, string>;
 }
 
+/** The external labels of a prometheus.yml: Prometheus adds them to every alert it sends to Alertmanager. */
+export function externalLabels(prometheusYml: string): Record<string, string> {
+  const doc = parse(prometheusYml) as { global?: { external_labels?: Record<string, unknown> } } | null;
+  return Object.fromEntries(Object.entries(doc?.global?.external_labels ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
 export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
   const promtool = findBinary('promtool');
   if (!promtool) throw new UserError("promtool not found: install Debian's prometheus package (npm run setup does)");
+  const amtool = findBinary('amtool');
+  if (!amtool) {
+    throw new UserError("amtool not found: install Debian's prometheus-alertmanager package (npm run setup does)");
+  }
   const rulesDir = join(opts.outDir, ...OUT.rulesDir.split('/'));
   let ruleFileNames: string[];
   try {
@@ -145,6 +205,18 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
   }
   if (ruleFileNames.length === 0) {
     throw new UserError(`no rule files in ${rulesDir}: run \`ghmon build\` first`);
+  }
+  const ourAmFile = join(opts.outDir, ...OUT.alertmanagerConfig.split('/'));
+  const amFiles: Record<RuleSetId, string> = { ours: ourAmFile, seed: SEED_ALERTMANAGER_FILE };
+  const amConfigs = {} as Record<RuleSetId, AmConfig>;
+  for (const id of Object.keys(amFiles) as RuleSetId[]) {
+    let text: string;
+    try {
+      text = readFileSync(amFiles[id], 'utf8');
+    } catch {
+      throw new UserError(`no Alertmanager config at ${amFiles[id]}: run \`ghmon build\` first`);
+    }
+    amConfigs[id] = parseAlertmanagerConfig(text);
   }
   const ruleSets: Record<RuleSetId, RuleSet> = {
     ours: loadRuleSet(
@@ -161,35 +233,46 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
   };
 
   let targets: Targets = defaultTargets();
+  const external: Record<RuleSetId, Record<string, string>> = { ours: {}, seed: {} };
   try {
-    targets =
-      targetsFromPrometheusConfig(readFileSync(join(opts.outDir, ...OUT.prometheusConfig.split('/')), 'utf8')) ??
-      targets;
+    const text = readFileSync(join(opts.outDir, ...OUT.prometheusConfig.split('/')), 'utf8');
+    targets = targetsFromPrometheusConfig(text) ?? targets;
+    external.ours = externalLabels(text);
   } catch {
     // No prometheus.yml: the default targets.
   }
+  targets = withPushServices(targets, ruleSets.ours.services);
 
   const scenarios = opts.scenarios ?? SCENARIOS;
-  const maxObserve = Math.max(...scenarios.map((s) => s.observe));
-  // Each rule set gets the finest sampling its ranges allow and a warm-up that fills its longest range: the
-  // seed's rules (5m ranges) are replayed at the real 15s scrape interval even when ghmon's read 3d.
-  const timelines = {} as Record<RuleSetId, Timeline>;
-  for (const id of Object.keys(ruleSets) as RuleSetId[]) {
-    const longest = ruleSets[id].longestRange;
-    const wanted = opts.warmup ?? defaultWarmup(longest);
-    const step = chooseStep(Math.min(longest, wanted + maxObserve), wanted + maxObserve);
-    timelines[id] = { step, warmup: Math.max(PRE_ONSET, Math.ceil(wanted / step) * step) };
-  }
+  // Every scenario at the goals' 15s (coarser only if an explicit --warmup cannot fit), after a healthy history
+  // that fills the windows its pages read, or more where the scenario asks for it.
+  const timelineOf = (scenario: Scenario, id: RuleSetId): Timeline => {
+    if (opts.warmup !== undefined) {
+      const step = chooseStep(opts.warmup + scenario.observe + STEP);
+      return { step, warmup: Math.max(PRE_ONSET, Math.ceil(opts.warmup / step) * step) };
+    }
+    return { step: STEP, warmup: warmupFor(scenario, ruleSets[id].pageRange) };
+  };
   const preOnset = PRE_ONSET;
+  const checker = new AmtoolRouteChecker(amtool);
+  const routed: Record<RuleSetId, Set<string>> = { ours: new Set(), seed: new Set() };
   const ruleSetReports = (): RuleSetReport[] =>
-    (Object.keys(ruleSets) as RuleSetId[]).map((id) => ({
-      id,
-      label: ruleSets[id].label,
-      files: id === RULE_SET.ours ? ruleFileNames.map((f) => `${OUT.rulesDir}/${f}`) : [REPLAY.seedRules],
-      alerts: ruleSets[id].alerts.map((a) => a.name),
-      longestRange: ruleSets[id].longestRange,
-      ...timelines[id],
-    }));
+    (Object.keys(ruleSets) as RuleSetId[]).map((id) => {
+      const lines = scenarios.map((s) => timelineOf(s, id));
+      const plain = scenarios.filter((s) => s.history === undefined).map((s) => timelineOf(s, id));
+      return {
+        id,
+        label: ruleSets[id].label,
+        files: id === RULE_SET.ours ? ruleFileNames.map((f) => `${OUT.rulesDir}/${f}`) : [REPLAY.seedRules],
+        alertmanager: id === RULE_SET.ours ? OUT.alertmanagerConfig : REPLAY.seedAlertmanager,
+        alerts: ruleSets[id].alerts.map((a) => a.name),
+        longestRange: ruleSets[id].longestRange,
+        pageRange: ruleSets[id].pageRange,
+        step: Math.max(...lines.map((l) => l.step)),
+        warmup: Math.max(0, ...(plain.length > 0 ? plain : lines).map((l) => l.warmup)),
+        routesChecked: routed[id].size,
+      };
+    });
 
   const version = (await runTool(promtool, ['--version'])).stdout.split('\n')[0]?.trim() ?? 'promtool';
 
@@ -199,15 +282,19 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
     const seedText = readFileSync(SEED_RULES_FILE, 'utf8');
     writeFileSync(join(runDir, REPLAY.seedRules), seedText);
     files.set(REPLAY.seedRules, seedText);
+    files.set(REPLAY.seedAlertmanager, readFileSync(SEED_ALERTMANAGER_FILE, 'utf8'));
     mkdirSync(join(runDir, REPLAY.testsDir));
 
-    const pending = new Map<string, Partial<Record<RuleSetId, RuleSetResult>>>();
+    type Result = RuleSetResult & { step: number; warmup: number };
+    const pending = new Map<string, Partial<Record<RuleSetId, Result>>>();
     const reports = new Map<string, ScenarioReport>();
     const tasks = scenarios.flatMap((scenario) =>
       (Object.keys(ruleSets) as RuleSetId[]).map((id) => {
         const rs = ruleSets[id];
-        const { step, warmup } = timelines[id];
-        const cost = ((warmup + scenario.observe) / step) * Math.max(1, rs.longestRange / step);
+        const timeline = timelineOf(scenario, id);
+        const { step, warmup } = timeline;
+        const samples = (warmup + scenario.observe) / step;
+        const cost = samples * Math.min(samples, Math.max(1, rs.longestRange / step));
         const run = async () => {
           const checkTimes: number[] = [];
           for (let t = warmup - preOnset; t <= warmup + scenario.observe; t += step) checkTimes.push(t);
@@ -216,8 +303,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
             ruleFiles: relRuleFiles[id],
             groupOrder: rs.groupOrder,
             step,
-            input: generateSeries(scenario, targets, timelines[id]),
-            alertnames: rs.alerts.filter(mayNotify).map((a) => a.name),
+            input: generateSeries(scenario, targets, timeline),
+            // Every alert, whatever its severity: any of them may inhibit another in Alertmanager.
+            alertnames: rs.alerts.map((a) => a.name),
             checkTimes,
             comment: [
               `ghmon replay: scenario "${scenario.id}" (${scenario.title}) against the ${rs.label} rules.`,
@@ -241,7 +329,22 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
               parsed.errors.slice(0, 10),
             );
           }
-          const result = analyse(scenario, parsed.fired, checkTimes, warmup);
+          // Prometheus adds its external labels to the alerts it sends.
+          const fired = parsed.fired.map((f) => ({ ...f, labels: { ...external[id], ...f.labels } }));
+          const routes: RouteCheck[] = [];
+          const notified = simulateNotifications(amConfigs[id], evaluations(fired, checkTimes, warmup), {
+            classify: classifyLabels,
+            onRoute: (labels: Labels, receivers: string[]) => {
+              routes.push({ labels, ours: receivers });
+              routed[id].add(JSON.stringify(Object.entries(labels).sort()));
+            },
+          });
+          await checker.check(amFiles[id], routes);
+          const result: Result = {
+            ...analyse(scenario, alertEpisodes(scenario, fired, checkTimes, warmup), notified),
+            step,
+            warmup,
+          };
           const done = { ...pending.get(scenario.id), [id]: result };
           pending.set(scenario.id, done);
           if (done.ours && done.seed) {
@@ -267,7 +370,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
 
     return {
       report: {
-        version: 1,
+        version: 2,
         promtool: version,
         preOnset,
         incidentService: targets.incidentService,
@@ -281,7 +384,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {
   }
 }
 
-function scenarioReport(scenario: Scenario, results: Record<RuleSetId, RuleSetResult>): ScenarioReport {
+function scenarioReport(scenario: Scenario, results: ScenarioReport['results']): ScenarioReport {
   return {
     id: scenario.id,
     title: scenario.title,

@@ -14,7 +14,14 @@ import {
 } from '@greyhaven/metric-contract';
 import { parse } from 'yaml';
 import { JOB, LABEL } from '../conventions.ts';
-import { type AppState, ERROR_LATENCY, type LatencyProfile, type Scenario, type WorldState } from './scenarios.ts';
+import {
+  type AppState,
+  cumulativeShare,
+  ERROR_LATENCY,
+  type LatencyProfile,
+  type Scenario,
+  type WorldState,
+} from './scenarios.ts';
 
 /** node_exporter's metric names (node_exporter's, not ours: the seed's saturation rules read them). */
 export const NODE_CPU_SECONDS = 'node_cpu_seconds_total';
@@ -39,11 +46,20 @@ export interface Target {
 export interface Targets {
   /** Application targets: those with a `service` target label. */
   app: Target[];
+  /**
+   * Services that push their series (remote write): not in prometheus.yml, so no `up`; their request series are
+   * generated healthy (`instance="push"`, `job` = the service) so that their absence alerts stay quiet.
+   */
+  push?: Target[];
   /** node_exporter targets. */
   node: Target[];
   /** Everything else scraped (Prometheus, Alertmanager): only `up`. */
   other: Target[];
-  /** The service the incident hits: the first application service. */
+  /**
+   * The service the incident hits: the first scraped application service. A service that pushes (remote write)
+   * is not in prometheus.yml's scrape configs and is not replayed: its series carry no `up`, and the scenarios
+   * about targets (crash, targets gone) are about scraped ones.
+   */
   incidentService: string;
 }
 
@@ -61,7 +77,12 @@ export function targetsFromPrometheusConfig(text: string): Targets | undefined {
   for (const sc of doc?.scrape_configs ?? []) {
     const job = String(sc.job_name);
     for (const st of sc.static_configs ?? []) {
-      const extra = Object.fromEntries(Object.entries(st.labels ?? {}).map(([k, v]) => [k, String(v)]));
+      // Labels starting with `__` are dropped after relabelling: no series carries them.
+      const extra = Object.fromEntries(
+        Object.entries(st.labels ?? {})
+          .filter(([k]) => !k.startsWith('__'))
+          .map(([k, v]) => [k, String(v)]),
+      );
       for (const instance of st.targets ?? []) {
         const target = { labels: { [LABEL.job]: job, [LABEL.instance]: String(instance), ...extra } };
         if (SERVICE_LABEL in extra) app.push(target);
@@ -73,6 +94,15 @@ export function targetsFromPrometheusConfig(text: string): Targets | undefined {
   const incidentService = app[0]?.labels[SERVICE_LABEL];
   if (incidentService === undefined) return undefined;
   return { app, node: node.length > 0 ? node : defaultTargets().node, other, incidentService };
+}
+
+/** The targets plus a push target for each service the rules name that no scrape target serves. */
+export function withPushServices(targets: Targets, services: readonly string[]): Targets {
+  const scraped = new Set(targets.app.map((t) => t.labels[SERVICE_LABEL]));
+  const push = services
+    .filter((s) => !scraped.has(s))
+    .map((s) => ({ labels: { [LABEL.job]: s, [LABEL.instance]: 'push', [SERVICE_LABEL]: s } }));
+  return push.length > 0 ? { ...targets, push } : targets;
 }
 
 /** Targets used when out/ has no prometheus.yml with application targets. */
@@ -166,6 +196,7 @@ export function generateSeries(scenario: Scenario, targets: Targets, timeline: T
   };
 
   for (const target of targets.app) counters.push(appCounters(target, step));
+  const pushCounters = (targets.push ?? []).map((target) => appCounters(target, step));
   const nodeCounters = targets.node.map((t) => nodeCpuCounters(t, step));
 
   for (let i = 0; i < n; i++) {
@@ -174,9 +205,12 @@ export function generateSeries(scenario: Scenario, targets: Targets, timeline: T
     const world: WorldState = scenario.state((Math.max(i, 1) - 1) * step - warmup);
     for (const c of counters) {
       const app = c.target.labels[SERVICE_LABEL] === targets.incidentService ? world.incident : world.others;
-      c.observe(app, first);
-      gauge(UP, c.target.labels).samples.push(app.down && !first ? 0 : 1);
+      c.observe(app.gone ? { ...app, down: true } : app, first);
+      const up = gauge(UP, c.target.labels).samples;
+      if (app.gone && !first) up.push(up[up.length - 1] === null || up[up.length - 1] === 'stale' ? null : 'stale');
+      else up.push(app.down && !first ? 0 : 1);
     }
+    for (const c of pushCounters) c.observe(world.others, first);
     for (const nc of nodeCounters) {
       nc.observe(world.node.cpu, first);
       gauge(UP, nc.target.labels).samples.push(1);
@@ -187,7 +221,8 @@ export function generateSeries(scenario: Scenario, targets: Targets, timeline: T
   }
 
   const out: InputSeries[] = [];
-  for (const c of [...counters.flatMap((c) => c.counters), ...nodeCounters.flatMap((c) => c.counters)]) {
+  const all = [...counters, ...pushCounters].flatMap((c) => c.counters);
+  for (const c of [...all, ...nodeCounters.flatMap((c) => c.counters)]) {
     out.push({ series: `${c.name}{${labelString(c.labels)}}`, values: encodeSamples(c.samples) });
   }
   for (const g of gauges.values()) {
@@ -226,7 +261,7 @@ function appCounters(target: Target, step: number) {
   ) => {
     s.requests.sample(count, down, first);
     for (const [le, c] of s.buckets) {
-      const share = le === Number.POSITIVE_INFINITY ? 1 : (latency.cumulative[le] ?? 1);
+      const share = cumulativeShare(latency, le);
       c.sample(exact(count * share), down, first);
     }
     s.sum.sample(exact(count * latency.mean), down, first);
