@@ -13,11 +13,18 @@ export default defineMonitoring({
   storage: '100Gi',
   services: [
     {
-      // The TanStack Start app on Cloudflare Workers, scraped as the seed does.
+      // The TanStack Start app on Cloudflare Workers. It pushes, it is not scraped as the seed did: a Worker runs
+      // in many isolates at once and a scrape of api.greyhaven.io/metrics reaches one of them at random, so
+      // http_requests_total jumps between isolates' counts and reads as counter resets — every rate, alert and SLO
+      // on `api` would be wrong. Each isolate pushes its own cumulative series (its own `instance`) to Prometheus'
+      // remote-write receiver through `withRemoteWrite` from '@greyhaven/metrics/workers', with the labels
+      // { service: 'api', job: 'cloudflare-workers', runtime: 'workers', team: 'platform' }; the rules sum the
+      // isolates. See docs/scaling.md, "Cloudflare Workers". (`ghmon check` rejects a scraped Worker:
+      // docs/checks/workers-scraped.md.)
       name: 'api',
       job: 'cloudflare-workers',
       runtime: 'workers',
-      scrape: { targets: ['api.greyhaven.io:443'], scheme: 'https', metricsPath: '/metrics' },
+      push: { protocol: 'remote-write' },
       labels: { team: 'platform' },
     },
     {
@@ -37,7 +44,7 @@ export default defineMonitoring({
     ticket: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' },
   },
   // out/kubernetes/: kube-prometheus-stack as the seed installs it (`helm install prometheus ... --namespace
-  // monitoring`). The Workers API is scraped from outside the cluster; the backend by a ServiceMonitor selecting the
-  // Service labelled app.kubernetes.io/name=backend (port `http`, namespace `default`).
+  // monitoring`), with Prometheus' remote-write receiver on for the Workers API's pushes; the backend is scraped by a
+  // ServiceMonitor selecting the Service labelled app.kubernetes.io/name=backend (port `http`, namespace `default`).
   kubernetes: { namespace: 'monitoring', releaseName: 'prometheus' },
 });

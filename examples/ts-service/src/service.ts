@@ -6,12 +6,13 @@
  *   GET  /users/:id                 200 JSON (404 for id 0)
  *   GET  /orders/:id/items          200 JSON; holds a fake DB connection for the request's duration
  *   POST /orders/:id/items          201 JSON
- *   GET  /metrics                   Prometheus / OpenMetrics (not itself instrumented)
+ *   GET  /metrics                   Prometheus / OpenMetrics (not itself instrumented; not served when pushing)
  *   GET  /admin/inject              current injection settings
  *   POST /admin/inject              JSON { errorRate?: 0..1, latencyMs?: number } → 500s / added latency on the
  *                                   id routes (never on /health, /metrics, /admin/*)
  *
- * Environment (see main.ts): PORT (default 8080), HOST (default 127.0.0.1), INJECT_ERROR_RATE, INJECT_LATENCY_MS.
+ * Environment (see main.ts): PORT (default 8080), HOST (default 127.0.0.1), INJECT_ERROR_RATE, INJECT_LATENCY_MS;
+ * REMOTE_WRITE_URLS, REMOTE_WRITE_LABELS, REMOTE_WRITE_INTERVAL_MS to push the way a Worker does (push.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,11 @@ export interface ServiceOptions {
   metrics?: HttpMetrics;
   /** Size of the fake DB pool. Default 10. */
   poolSize?: number;
+  /**
+   * Serve `GET /metrics` (default true). False for a service whose metrics are pushed (push.ts, the Workers way):
+   * a pushing Worker exposes no `/metrics`, so the path is an ordinary unknown route (404).
+   */
+  metricsEndpoint?: boolean;
 }
 
 export interface Service {
@@ -128,7 +134,7 @@ export function createService(options: ServiceOptions = {}): Service {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const handled =
-      path === '/metrics'
+      path === '/metrics' && options.metricsEndpoint !== false
         ? serveMetrics(req, res)
         : path === '/admin/inject'
           ? admin(req, res)

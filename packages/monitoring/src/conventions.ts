@@ -109,6 +109,14 @@ export const LABEL = {
   severity: 'severity',
   job: 'job',
   instance: 'instance',
+  /** Target label of every service's scrape job: its config `runtime` (`workers` is what workers/scraped looks for). */
+  runtime: 'runtime',
+  /**
+   * Target label a scraped Worker's job carries when its config says `scrape: { singleInstance: true }`: the opt-out
+   * of the workers/scraped check. A `__` label is dropped after relabelling, so it is in prometheus.yml (and on
+   * Prometheus' targets page) without changing any series.
+   */
+  singleInstance: '__ghmon_single_instance',
 } as const;
 
 export const SEVERITY = { critical: 'critical', warning: 'warning', info: 'info', none: 'none' } as const;

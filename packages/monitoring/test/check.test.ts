@@ -60,6 +60,14 @@ describe('ghmon check', () => {
       /not a valid duration/,
     ],
     [
+      'workers/scraped',
+      'a scraped job whose targets are Cloudflare Workers',
+      'prometheus/prometheus.yml',
+      'runtime: python',
+      'runtime: workers',
+      /prometheus\/prometheus\.yml:\d+: job "backend" \(service "backend"\) scrapes a Cloudflare Worker at backend\.greyhaven\.internal:8000: .*`push: \{ protocol: 'remote-write' \}`.*`withRemoteWrite` from '@greyhaven\/metrics\/workers'.* \[workers\/scraped\]/,
+    ],
+    [
       'amtool/config',
       'a route to a receiver that does not exist',
       'alertmanager/alertmanager.yml',
@@ -87,9 +95,9 @@ describe('ghmon check', () => {
       'compose/schema',
       'a Prometheus that no longer mounts the token its scrape config reads',
       'compose/docker-compose.yml',
-      /\n\s+- ghmon-metrics-token-api\.token/,
+      /\n\s+- ghmon-metrics-token-backend\.token/,
       '',
-      /services\.prometheus: reads \/run\/secrets\/ghmon-metrics-token-api\.token \(compose\/prometheus\/prometheus\.yml\) but does not mount secret "ghmon-metrics-token-api\.token"/,
+      /services\.prometheus: reads \/run\/secrets\/ghmon-metrics-token-backend\.token \(compose\/prometheus\/prometheus\.yml\) but does not mount secret "ghmon-metrics-token-backend\.token"/,
     ],
     [
       'compose/schema',

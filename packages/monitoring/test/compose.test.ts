@@ -226,10 +226,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('turns on the remote-write receiver only for push services', async () => {
-    expect(compose(await builtGreyhaven()).services.prometheus?.command).not.toContain(
+    expect(compose(built({ services: [svc] })).services.prometheus?.command).not.toContain(
       '--web.enable-remote-write-receiver',
     );
     expect(compose(built(FULL)).services.prometheus?.command).toContain('--web.enable-remote-write-receiver');
+    // Grey Haven's Workers `api` pushes.
+    expect(compose(await builtGreyhaven()).services.prometheus?.command).toContain(
+      '--web.enable-remote-write-receiver',
+    );
   });
 
   it('tells how a push service authenticates to the receiver behind the web config, only when there is one', async () => {
@@ -238,8 +242,10 @@ describe('docker-compose.yml', () => {
     expect(withPush).toContain("`edge` pushes to Prometheus' remote-write receiver (`/api/v1/write`)");
     expect(withPush).toContain("`basicAuth: { username: 'ghmon', password: env.REMOTE_WRITE_PASSWORD }`");
     expect(withPush).toContain('the password of `ghmon-web-auth/password` as a Workers secret');
-    const greyhaven = readme(await builtGreyhaven());
-    expect(greyhaven).not.toMatch(/remote-write|basicAuth|Workers secret/);
+    expect(readme(built({ services: [svc] }))).not.toMatch(/remote-write|basicAuth|Workers secret/);
+    expect(readme(await builtGreyhaven())).toContain(
+      "`api` pushes to Prometheus' remote-write receiver (`/api/v1/write`)",
+    );
   });
 
   it('provisions the generated dashboards with the Grafana generator’s provider and datasource uid', async () => {

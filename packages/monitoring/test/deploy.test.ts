@@ -36,7 +36,6 @@ const EXPECTED = (k: string) => [
   `# 1. Namespace and Secrets, each value from a file $GHMON_SECRETS_DIR/<secret>/<key> (templates: ${k}/secrets/)`,
   'kubectl create namespace monitoring --dry-run=client --output=yaml | kubectl apply --server-side --filename=-',
   `kubectl create secret generic ghmon-grafana-admin --namespace=monitoring --from-file=admin-user="\${GHMON_SECRETS_DIR:?}/ghmon-grafana-admin/admin-user" --from-file=admin-password="\${GHMON_SECRETS_DIR:?}/ghmon-grafana-admin/admin-password" --dry-run=client --output=yaml | kubectl apply --server-side --filename=-`,
-  `kubectl create secret generic ghmon-metrics-token-api --namespace=monitoring --from-file=token="\${GHMON_SECRETS_DIR:?}/ghmon-metrics-token-api/token" --dry-run=client --output=yaml | kubectl apply --server-side --filename=-`,
   `kubectl create secret generic ghmon-metrics-token-backend --namespace=monitoring --from-file=token="\${GHMON_SECRETS_DIR:?}/ghmon-metrics-token-backend/token" --dry-run=client --output=yaml | kubectl apply --server-side --filename=-`,
   `kubectl create secret generic ghmon-pagerduty --namespace=monitoring --from-file=page-routing-key="\${GHMON_SECRETS_DIR:?}/ghmon-pagerduty/page-routing-key" --from-file=ticket-routing-key="\${GHMON_SECRETS_DIR:?}/ghmon-pagerduty/ticket-routing-key" --dry-run=client --output=yaml | kubectl apply --server-side --filename=-`,
   '# 2. The chart: CRDs, Prometheus, Alertmanager, Grafana, node-exporter, kube-state-metrics',
@@ -89,7 +88,6 @@ function secretsDir(): string {
     'ghmon-grafana-admin/admin-password',
     'ghmon-pagerduty/page-routing-key',
     'ghmon-pagerduty/ticket-routing-key',
-    'ghmon-metrics-token-api/token',
     'ghmon-metrics-token-backend/token',
   ]) {
     mkdirSync(join(dir, f, '..'), { recursive: true });
@@ -160,7 +158,8 @@ describe('ghmon deploy kubernetes', () => {
     expect(run.status).toBe(0);
     const calls = readFileSync(log, 'utf8').trim().split('\n');
     expect(calls.filter((c) => c.startsWith('helm upgrade --install prometheus'))).toHaveLength(1);
-    expect(calls.filter((c) => c.startsWith('kubectl create secret generic'))).toHaveLength(4);
+    // Grafana admin, PagerDuty, backend's /metrics token (`api` pushes: no scrape token).
+    expect(calls.filter((c) => c.startsWith('kubectl create secret generic'))).toHaveLength(3);
     expect(calls.at(-1)).toBe(`kubectl apply --server-side --kustomize ${out}/kubernetes`);
   });
 

@@ -146,8 +146,9 @@ describe('ghmon up --ha', () => {
   });
 
   it('kill -9 of a Prometheus replica during an incident: the page still arrives, once', async () => {
+    // Crashes of `backend` throughout: a scraped service, whose target goes down (`api` pushes, it has no target).
     await crashAndPage(
-      'api',
+      'backend',
       async () => {
         process.kill(pid('prometheus') as number, 'SIGKILL');
       },
@@ -191,7 +192,7 @@ describe('ghmon up --ha', () => {
             | { data: { alerts: { state: string; labels: Record<string, string> }[] } }
             | undefined;
           const firing = r?.data.alerts.some(
-            (a) => a.state === 'firing' && a.labels.alertname === 'ServiceTargetDown' && a.labels.service === 'api',
+            (a) => a.state === 'firing' && a.labels.alertname === 'ServiceTargetDown' && a.labels.service === 'backend',
           );
           if (firing) fired.add(name);
         }
@@ -200,7 +201,7 @@ describe('ghmon up --ha', () => {
     };
     const poller = poll();
     try {
-      await crashAndPage('api', async () => {}, 'none: both replicas fire the same alert');
+      await crashAndPage('backend', async () => {}, 'none: both replicas fire the same alert');
     } finally {
       polling = false;
       await poller;

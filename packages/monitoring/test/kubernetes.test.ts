@@ -221,14 +221,20 @@ describe('the vendored chart data', () => {
 });
 
 describe('values.yaml', () => {
-  it("carries the seed's settings, the Grafana password and PagerDuty keys from Secrets", async () => {
-    const out = await builtGreyhaven();
-    const v = readYaml(out, OUT.kubernetesValues);
-    const spec = v.prometheus.prometheusSpec;
-    expect(spec.retention).toBe('30d');
-    expect(spec.scrapeInterval).toBe('15s');
-    expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe('100Gi');
-    // The seed's job, with the target labels out/prometheus/prometheus.yml attaches.
+  it("a Worker scraped outside the cluster (the seed's job, opted out of workers/scraped) is an additional scrape job equal to prometheus.yml's", () => {
+    const out = built({
+      services: [
+        {
+          name: 'api',
+          job: 'cloudflare-workers',
+          runtime: 'workers',
+          scrape: { targets: ['api.greyhaven.io:443'], scheme: 'https', metricsPath: '/metrics', singleInstance: true },
+          labels: { team: 'platform' },
+        },
+      ],
+    });
+    const spec = readYaml(out, OUT.kubernetesValues).prometheus.prometheusSpec;
+    // The seed's job, with the target labels out/prometheus/prometheus.yml attaches (the opt-out's among them).
     expect(spec.additionalScrapeConfigs).toEqual([
       {
         job_name: 'cloudflare-workers',
@@ -237,7 +243,10 @@ describe('values.yaml', () => {
         // The metrics token, from the Secret mounted through prometheusSpec.secrets (security/scrape-auth.ts).
         authorization: { type: 'Bearer', credentials_file: '/etc/prometheus/secrets/ghmon-metrics-token-api/token' },
         static_configs: [
-          { targets: ['api.greyhaven.io:443'], labels: { runtime: 'workers', service: 'api', team: 'platform' } },
+          {
+            targets: ['api.greyhaven.io:443'],
+            labels: { __ghmon_single_instance: 'true', runtime: 'workers', service: 'api', team: 'platform' },
+          },
         ],
       },
     ]);
@@ -245,6 +254,19 @@ describe('values.yaml', () => {
     expect(spec.additionalScrapeConfigs[0]).toEqual(
       prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'cloudflare-workers'),
     );
+    expect(spec.secrets).toEqual(['ghmon-metrics-token-api']);
+  });
+
+  it("carries the seed's settings, the Grafana password and PagerDuty keys from Secrets", async () => {
+    const out = await builtGreyhaven();
+    const v = readYaml(out, OUT.kubernetesValues);
+    const spec = v.prometheus.prometheusSpec;
+    expect(spec.retention).toBe('30d');
+    expect(spec.scrapeInterval).toBe('15s');
+    expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe('100Gi');
+    // Grey Haven's `api` (Cloudflare Workers) pushes: no job outside the cluster, the remote-write receiver on.
+    expect(spec.additionalScrapeConfigs).toBeUndefined();
+    expect(spec.enableRemoteWriteReceiver).toBe(true);
     expect(v.grafana.persistence).toEqual({ enabled: true, size: '10Gi' });
     expect(v.grafana.admin).toEqual({
       existingSecret: 'ghmon-grafana-admin',
@@ -253,7 +275,7 @@ describe('values.yaml', () => {
     });
     expect(v.grafana.adminPassword).toBeUndefined();
     expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(['ghmon-pagerduty']);
-    expect(spec.secrets).toEqual(['ghmon-metrics-token-api', 'ghmon-metrics-token-backend']);
+    expect(spec.secrets).toEqual(['ghmon-metrics-token-backend']);
     const keys = v.alertmanager.config.receivers.flatMap((r: { pagerduty_configs?: { routing_key_file: string }[] }) =>
       (r.pagerduty_configs ?? []).map((p) => p.routing_key_file),
     );
@@ -914,10 +936,11 @@ describe('ghmon check on out/kubernetes/', () => {
     ],
     [
       'kubernetes/promtool',
+      // Grey Haven has no job outside the cluster any more (its Workers `api` pushes): one is added, broken.
       'a bad additional scrape config',
       OUT.kubernetesValues,
-      'metrics_path: /metrics',
-      'metrics_path: /metrics\n        scrape_interval: 15x',
+      '    enableRemoteWriteReceiver: true\n',
+      '    enableRemoteWriteReceiver: true\n    additionalScrapeConfigs:\n      - job_name: edge\n        scrape_interval: 15x\n        static_configs:\n          - targets: [edge.example.com:443]\n',
       /additionalScrapeConfigs: .*not a valid duration/,
     ],
     [

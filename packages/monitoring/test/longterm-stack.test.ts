@@ -34,7 +34,7 @@ describe('ghmon up --long-term', () => {
   const config = validateConfig({
     services: [
       { name: 'api', runtime: 'typescript', scrape: { targets: ['api.greyhaven.internal:8080'] } },
-      // A push service: the local stack plays it with a scraped demo service, and Prometheus gets the receiver flag.
+      // A push service: its demo pushes to Prometheus' receiver (which gets the flag), Prometheus forwards it.
       { name: 'edge', runtime: 'workers', push: { protocol: 'remote-write' } },
     ],
     longTerm: { remoteWrite: { url: PRODUCTION_STORE, queue: { maxShards: 5 } } },

@@ -110,11 +110,15 @@ describe('no secret value in the state of `ghmon up`', () => {
     const token = readFileSync(l.metricsTokenFile, 'utf8').trim();
     expect(key.length).toBeGreaterThanOrEqual(16);
     expect(token.length).toBeGreaterThanOrEqual(16);
-    // The demo services' /metrics ask for the token the local Prometheus sends (its targets are all up above).
-    for (const name of ['api', 'backend']) {
+    // The scraped demo services' /metrics ask for the token the local Prometheus sends (its targets are all up
+    // above); `api` pushes like a Worker and serves no /metrics at all, with or without the token.
+    expect(stack.info.pushServices).toEqual(['api']);
+    for (const name of stack.info.services) {
       const url = `http://127.0.0.1:${stack.info.ports[name]}/metrics`;
-      expect((await fetch(url)).status, name).toBe(401);
-      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status, name).toBe(200);
+      const pushes = name === 'api';
+      expect((await fetch(url)).status, name).toBe(pushes ? 404 : 401);
+      const authed = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(authed.status, name).toBe(pushes ? 404 : 200);
     }
     await stack.stop();
     stack = undefined;

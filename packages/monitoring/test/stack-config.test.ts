@@ -2,14 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { sloLine } from '../src/cli/status.ts';
+import { pushLine, sloLine } from '../src/cli/status.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildModel } from '../src/model/model.ts';
+import { prometheusConfig } from '../src/prometheus/config.ts';
 import { stackComponents } from '../src/stack/components.ts';
 import { layout } from '../src/stack/layout.ts';
 import { localConfig } from '../src/stack/local-config.ts';
 import { assertPortsFree, freePort, parsePortOverrides } from '../src/stack/ports.ts';
-import { stackPorts } from '../src/stack/up.ts';
+import { haSized, stackPorts } from '../src/stack/up.ts';
 import { GREYHAVEN_CONFIG } from './helpers.ts';
 
 describe('ports', () => {
@@ -66,7 +67,15 @@ describe('local stack config', () => {
   it('keeps the services, thresholds and SLOs, with every target on 127.0.0.1', () => {
     expect(local.services.map((s) => s.name)).toEqual(config.services.map((s) => s.name));
     expect(local.thresholds).toEqual(config.thresholds);
-    for (const s of local.services) expect(s.scrape?.targets[0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    // A push service stays one (Grey Haven's Workers `api`): its demo pushes, as the Worker does.
+    const pushed = config.services.filter((s) => s.push).map((s) => s.name);
+    expect(pushed).toEqual(['api']);
+    for (const s of local.services) {
+      if (pushed.includes(s.name)) {
+        expect(s.push).toEqual({ protocol: 'remote-write' });
+        expect(s.scrape).toBeUndefined();
+      } else expect(s.scrape?.targets[0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    }
     for (const t of [local.prometheus, local.alertmanager, local.nodeExporter])
       expect(t.targets[0]).toMatch(/^127\.0\.0\.1:/);
   });
@@ -89,6 +98,60 @@ describe('local stack config', () => {
       expect(s.args.join(' ')).toMatch(/listen-address=127\.0\.0\.1:/);
     }
     for (const s of specs.filter((x) => x.kind === 'service')) expect(s.env?.HOST).toBe('127.0.0.1');
+  });
+
+  it("plays a push service with a demo that pushes to every Prometheus' receiver, with the service's labels", () => {
+    const receiver = { layout: l, ports, rps: 5, remoteWriteReceiver: true };
+    const specs = stackComponents(buildModel(local), receiver);
+    const api = specs.find((s) => s.name === 'api');
+    expect(api?.env).toMatchObject({
+      REMOTE_WRITE_URLS: `http://127.0.0.1:${ports.prometheus}/api/v1/write`,
+      REMOTE_WRITE_INTERVAL_MS: '15000',
+    });
+    expect(JSON.parse(api?.env?.REMOTE_WRITE_LABELS ?? '')).toEqual({
+      job: 'cloudflare-workers',
+      runtime: 'workers',
+      service: 'api',
+      team: 'platform',
+    });
+    // Nothing to scrape: no /metrics token, and the injection switch is what `up` shows.
+    expect(api?.env).not.toHaveProperty('GREYHAVEN_METRICS_TOKEN_FILE');
+    expect(api?.url).toBe(`http://127.0.0.1:${ports.api}/admin/inject`);
+    const backend = specs.find((s) => s.name === 'backend');
+    expect(backend?.env).toHaveProperty('GREYHAVEN_METRICS_TOKEN_FILE', l.metricsTokenFile);
+    expect(backend?.env).not.toHaveProperty('REMOTE_WRITE_URLS');
+    expect(specs.find((s) => s.name === 'prometheus')?.args).toContain('--web.enable-remote-write-receiver');
+    // The local prometheus.yml has no job for it, so no target can be down.
+    expect(prometheusConfig(buildModel(local)).scrape_configs.map((j) => j.job_name)).not.toContain(
+      'cloudflare-workers',
+    );
+
+    // HA: both replicas get every push; fast mode pushes as often as it scrapes.
+    const haConfig = haSized(config, true);
+    const haPorts = stackPorts(haConfig);
+    const haLocal = buildModel(localConfig(haConfig, { ports: haPorts, layout: l, fast: true }));
+    const haApi = stackComponents(haLocal, { ...receiver, ports: haPorts }).find((s) => s.name === 'api');
+    expect(haApi?.env?.REMOTE_WRITE_URLS?.split(',')).toEqual([
+      `http://127.0.0.1:${haPorts.prometheus}/api/v1/write`,
+      `http://127.0.0.1:${haPorts['prometheus-1']}/api/v1/write`,
+    ]);
+    expect(haApi?.env?.REMOTE_WRITE_INTERVAL_MS).toBe('2000');
+  });
+});
+
+describe('ghmon status: the push line', () => {
+  it.each([
+    [
+      { instances: 1, newestSampleAgeSeconds: 2.4 },
+      'api: 1 instance in the last 5m, newest sample 2s old (remote write)',
+    ],
+    [
+      { instances: 2, newestSampleAgeSeconds: 40 },
+      'api: 2 instances in the last 5m, newest sample 40s old (remote write)',
+    ],
+    [{ instances: 0 }, 'api: no sample pushed in the last 5m'],
+  ])('%j', (figures, line) => {
+    expect(pushLine({ service: 'api', ...figures })).toBe(line);
   });
 });
 

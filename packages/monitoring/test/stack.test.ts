@@ -73,11 +73,33 @@ describe('ghmon up (in-process supervisor)', () => {
     const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
     await until('all targets up', async () => {
       const r = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
-        data: { activeTargets: { health: string }[] };
+        data: { activeTargets: { health: string; labels: Record<string, string> }[] };
       };
       const t = r.data.activeTargets;
-      return t.length === 5 && t.every((x) => x.health === 'up');
+      // Prometheus, Alertmanager, node_exporter and backend: `api` (Cloudflare Workers) pushes, it has no target.
+      expect(t.map((x) => x.labels.service).filter(Boolean)).not.toContain('api');
+      return t.length === 4 && t.every((x) => x.health === 'up');
     });
+  });
+
+  it("api pushes like a Worker: its series arrive over remote write under its own instance, with the service's labels", async () => {
+    expect(stack.info.pushServices).toEqual(['api']);
+    const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
+    const pushed = await until('api series in Prometheus', async () => {
+      const q = 'count by (instance, job, runtime, team) (http_requests_total{service="api"})';
+      const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+        data: { result: { metric: Record<string, string> }[] };
+      };
+      return r.data.result.length > 0 ? r.data.result : undefined;
+    });
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]?.metric).toMatchObject({ job: 'cloudflare-workers', runtime: 'workers', team: 'platform' });
+    expect(pushed[0]?.metric.instance).toMatch(/^[0-9a-f]{16}$/);
+    // A pushing Worker exposes no /metrics.
+    expect((await fetch(`http://127.0.0.1:${stack.info.ports.api}/metrics`)).status).toBe(404);
+    const st = await stackStatus(state);
+    expect(st?.pushed).toEqual([expect.objectContaining({ service: 'api', instances: 1 })]);
+    expect(st?.pushed[0]?.newestSampleAgeSeconds).toBeLessThan(30);
   });
 
   it('live/series: every metric the local rules read has series in the local Prometheus, with matching labels', async () => {
@@ -96,12 +118,13 @@ describe('ghmon up (in-process supervisor)', () => {
   });
 
   it('a crash of a demo service pages at the receiver and resolves after recovery', async () => {
-    const crash = await startIncident({ kind: 'crash', service: 'api', durationMs: 25_000, stateDir: state });
-    const page = await until('a ServiceTargetDown page for api', async () =>
-      (await incidents(stack)).incidents.find((i) => i.class === 'ServiceTargetDown' && i.component === 'api'),
+    // backend: a scraped service, whose target goes down (api pushes: no target, see the next test).
+    const crash = await startIncident({ kind: 'crash', service: 'backend', durationMs: 25_000, stateDir: state });
+    const page = await until('a ServiceTargetDown page for backend', async () =>
+      (await incidents(stack)).incidents.find((i) => i.class === 'ServiceTargetDown' && i.component === 'backend'),
     );
     expect(page.severity).toBe('critical');
-    expect(page.summary).toContain('api is down');
+    expect(page.summary).toContain('backend is down');
     const detectMs = Date.parse(page.triggeredAt) - crash.startedAt.getTime();
     expect(detectMs).toBeGreaterThan(0);
     await crash.done;
@@ -109,6 +132,38 @@ describe('ghmon up (in-process supervisor)', () => {
       (await incidents(stack)).incidents.find((i) => i.dedupKey === page.dedupKey && i.status === 'resolved'),
     );
     expect(Date.parse(resolved.resolvedAt ?? '')).toBeGreaterThan(Date.parse(page.triggeredAt));
+  });
+
+  it('a crash of the pushing api: its pushes stop, it restarts as a new instance, the receiver rejects nothing', async () => {
+    const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
+    const query = async (q: string) =>
+      (
+        (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        }
+      ).data.result;
+    const instances = async () =>
+      (await query('count by (instance) (http_requests_total{service="api"})')).map((r) => r.metric.instance);
+    const before = await instances();
+    expect(before).toHaveLength(1);
+    const crash = await startIncident({ kind: 'crash', service: 'api', durationMs: 15_000, stateDir: state });
+    // While it is held down nothing pushes: the newest sample only ages.
+    await new Promise((r) => setTimeout(r, 8000));
+    const held = await stackStatus(state);
+    expect(held?.pushed[0]?.newestSampleAgeSeconds).toBeGreaterThan(5);
+    expect(held?.prometheus.targetsDown).toEqual([]); // a push service has no target to be down
+    await crash.done;
+    // Restarted: a new isolate, new series beside the old ones (which go stale after the 5m lookback).
+    const after = await until('a second api instance pushing', async () => {
+      const now = await instances();
+      return now.length === 2 ? now : undefined;
+    });
+    expect(after).toEqual(expect.arrayContaining(before));
+    // No counter reset on any api series (each has one writer), and every push was accepted.
+    expect(await query('sum(resets(http_requests_total{service="api"}[10m]))')).toEqual([
+      expect.objectContaining({ value: [expect.any(Number), '0'] }),
+    ]);
+    expect(await query('sum(prometheus_http_requests_total{handler="/api/v1/write",code!~"2.."})')).toEqual([]);
   });
 
   it('kill -9 of Prometheus: it is restarted and earlier samples are still there', async () => {

@@ -16,6 +16,7 @@ import { kubernetesValues } from './kubernetes-values.ts';
 import { promtoolConfig } from './promtool-config.ts';
 import { promtoolRules } from './promtool-rules.ts';
 import { promtoolTests } from './promtool-tests.ts';
+import { workersScraped } from './workers-scraped.ts';
 
 export const CONTRACT = 'contract';
 
@@ -49,6 +50,7 @@ export const CHECKS: readonly Check[] = [
   amtoolConfig,
   amtoolRoutes,
   contractCheck,
+  workersScraped,
   kubernetesValues,
   kubernetesSchema,
   kubernetesSelectors,

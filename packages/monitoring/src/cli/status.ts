@@ -1,5 +1,5 @@
 /** `ghmon status`: health of each part of the running stack. Exit 1 when something is unhealthy. */
-import { type SloStatus, stackStatus } from '../stack/status.ts';
+import { type PushStatus, type SloStatus, stackStatus } from '../stack/status.ts';
 import type { Io } from './io.ts';
 
 const mark = (ok: boolean) => (ok ? 'ok  ' : 'FAIL');
@@ -17,6 +17,13 @@ export function sloLine(slo: SloStatus): string {
   const burn =
     slo.burnRate1h === undefined ? 'no traffic in the last hour' : `burning ${slo.burnRate1h.toFixed(1)}× (1h)`;
   return `${slo.service} ${slo.slo} ${Number((slo.objective * 100).toFixed(4)).toString()}%: ${budget}, ${burn}`;
+}
+
+/** `api: 1 instance pushing, newest sample 2s old` — a push service has no target, so no up/down. */
+export function pushLine(p: PushStatus): string {
+  if (p.newestSampleAgeSeconds === undefined) return `${p.service}: no sample pushed in the last 5m`;
+  const n = `${p.instances} instance${p.instances === 1 ? '' : 's'}`;
+  return `${p.service}: ${n} in the last 5m, newest sample ${p.newestSampleAgeSeconds.toFixed(0)}s old (remote write)`;
 }
 
 export async function status(opts: { state: string }, io: Io): Promise<number> {
@@ -40,6 +47,7 @@ export async function status(opts: { state: string }, io: Io): Promise<number> {
   );
   io.out(`       firing        ${p.firing.length ? [...new Set(p.firing)].join(', ') : 'none'}`);
   for (const slo of s.slos) io.out(`       slo           ${sloLine(slo)}`);
+  for (const push of s.pushed) io.out(`       pushed        ${pushLine(push)}`);
   if (s.ha) {
     io.out(
       `  ${mark(s.ha.replicas.every((x) => x.ready))} replicas      ${s.ha.replicas.map((x) => `${x.name} ${x.ready ? 'ready' : 'DOWN'}`).join(', ')}; answering: ${s.ha.answering ?? 'none'}`,

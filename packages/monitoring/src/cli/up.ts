@@ -47,13 +47,23 @@ export function printStack(stack: RunningStack, io: Io): void {
   io.out(
     `  The demo services' /metrics ask for the bearer token in ${stack.layout.metricsTokenFile} (Prometheus sends it).`,
   );
+  const pushing = info.pushServices ?? [];
+  if (pushing.length > 0) {
+    io.out(
+      `  ${pushing.join(', ')} push${pushing.length === 1 ? 'es' : ''} like a Cloudflare Worker (RemoteWriter from @greyhaven/metrics/workers, a random instance per process) to Prometheus' remote-write receiver, http://127.0.0.1:${info.ports.prometheus}/api/v1/write: no scrape target, no /metrics.`,
+    );
+  }
   io.out(`  Dashboards (the generated Grafana JSON, live): http://127.0.0.1:${info.ports.dashboard}/`);
   const vm = info.components.find((c) => c.name === 'victoria-metrics');
   if (vm?.url) io.out(`  Long-term store (VictoriaMetrics, Prometheus-compatible query API): ${vm.url}/api/v1/query`);
   const longTermDashboards = info.components.find((c) => c.name === 'dashboard-long-term');
   if (longTermDashboards?.url) io.out(`  Dashboards over the long-term store: ${longTermDashboards.url}`);
   io.out(`  Pages go to the local PagerDuty receiver: http://127.0.0.1:${info.ports.receiver}/`);
-  io.out('  Try: ghmon incident crash --duration 2m   ·   ghmon status   ·   Ctrl-C or `ghmon down` to stop');
+  // A crash pages fastest on a scraped service (its target goes down); a push service's crash only stops its pushes.
+  const scraped = info.services.find((s) => !pushing.includes(s));
+  io.out(
+    `  Try: ghmon incident crash${scraped && scraped !== info.services[0] ? ` --service ${scraped}` : ''} --duration 2m   ·   ghmon status   ·   Ctrl-C or \`ghmon down\` to stop`,
+  );
 }
 
 export async function up(opts: UpCliOptions, io: Io): Promise<number> {

@@ -140,6 +140,15 @@ const scrapeSchema = z.strictObject({
   interval: duration.optional(),
   /** `/metrics` bearer-token auth (security/scrape-auth.ts): on by default for non-local targets. */
   ...scrapeAuthFields,
+  /**
+   * Runtime `workers` only: the explicit opt-out of the `workers/scraped` check (docs/checks/workers-scraped.md).
+   * A Worker runs in many isolates and a scrape reaches one at random, so a Worker pushes (`push: { protocol:
+   * 'remote-write' }`). Set this only when every scrape reaches the one same instance — e.g. `/metrics` served
+   * by a single Durable Object that holds the counters (docs/scaling.md, option (b)). `ghmon build` marks the
+   * target with the `__ghmon_single_instance="true"` label in prometheus.yml (dropped before ingestion: no series
+   * changes), which is what the check reads.
+   */
+  singleInstance: z.boolean().optional(),
 });
 
 const pushSchema = z.strictObject({
@@ -207,6 +216,13 @@ export const serviceSchema = z
     checkScrapeAuth(s.scrape, ctx);
     if (!s.scrape === !s.push) {
       ctx.addIssue({ code: 'custom', message: 'expected exactly one of scrape or push', path: [] });
+    }
+    if (s.scrape?.singleInstance !== undefined && s.runtime !== 'workers') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'only for runtime "workers" (a scraped Worker that really runs as one instance)',
+        path: ['scrape', 'singleInstance'],
+      });
     }
     if (s.push && s.kubernetes) {
       ctx.addIssue({

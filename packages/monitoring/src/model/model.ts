@@ -20,6 +20,8 @@ export interface ServiceModel {
     interval?: string;
     /** Bearer token sent to `/metrics`; undefined: unauthenticated (local targets, or `auth: 'none'`). */
     auth?: { bearerTokenFile: string };
+    /** A Worker that really runs as one instance (config `scrape.singleInstance`): the workers/scraped opt-out. */
+    singleInstance?: true;
   };
   push?: { protocol: 'remote-write' };
   /** Target labels attached by the scrape config: always `service` and `runtime`, plus the config's own. */
@@ -70,7 +72,7 @@ export function buildModel(config: MonitoringConfig): Model {
       runtime: s.runtime,
       ...(s.scrape ? { scrape: scrapeModel(s.name, s.scrape) } : {}),
       ...(s.push ? { push: { ...s.push } } : {}),
-      targetLabels: sortKeys({ ...s.labels, [LABEL.service]: s.name, runtime: s.runtime }),
+      targetLabels: sortKeys({ ...s.labels, [LABEL.service]: s.name, [LABEL.runtime]: s.runtime }),
       slo: {
         availability: { ...(s.slo?.availability ?? config.slo.availability) },
         ...(s.slo?.latency ? { latency: { ...s.slo.latency } } : {}),
@@ -98,6 +100,7 @@ function scrapeModel(name: string, s: NonNullable<ServiceConfig['scrape']>): Non
     metricsPath: s.metricsPath,
     ...(s.interval ? { interval: s.interval } : {}),
     ...(auth ? { auth } : {}),
+    ...(s.singleInstance ? { singleInstance: true as const } : {}),
   };
 }
 

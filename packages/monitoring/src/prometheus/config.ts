@@ -43,7 +43,13 @@ function serviceJob(s: ServiceModel): ScrapeConfig | undefined {
     metrics_path: s.scrape.metricsPath,
     ...(s.scrape.interval ? { scrape_interval: s.scrape.interval } : {}),
     ...(s.scrape.auth ? { authorization: { type: 'Bearer', credentials_file: s.scrape.auth.bearerTokenFile } } : {}),
-    static_configs: [{ targets: s.scrape.targets, labels: s.targetLabels }],
+    // The opt-out of workers/scraped, visible where the check reads (a `__` label: no series changes).
+    static_configs: [
+      {
+        targets: s.scrape.targets,
+        labels: s.scrape.singleInstance ? { ...s.targetLabels, [LABEL.singleInstance]: 'true' } : s.targetLabels,
+      },
+    ],
   };
 }
 

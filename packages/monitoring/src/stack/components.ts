@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../config/duration.ts';
-import { OUT } from '../conventions.ts';
+import { LABEL, OUT } from '../conventions.ts';
 import { extendStack } from '../longterm/stack.ts';
-import type { Model } from '../model/model.ts';
+import type { Model, ServiceModel } from '../model/model.ts';
 import { replicaNames } from '../prometheus/config.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
@@ -55,11 +55,37 @@ export function pythonDemo(): { command: string; args: string[] } | undefined {
   return { command: '/usr/bin/python3', args: [main] };
 }
 
-function demoService(model: Model, scripts: Scripts, name: string, runtime: string, port: number): ChildSpec {
-  const python = runtime === 'python' ? pythonDemo() : undefined;
+/** The local Prometheus' remote-write receivers (`/api/v1/write`), one per replica (with HA both get every push). */
+export function remoteWriteUrls(model: Pick<Model, 'ha'>, ports: Ports): string[] {
+  return prometheusNames(model).map((n) => `http://127.0.0.1:${ports[n]}/api/v1/write`);
+}
+
+/**
+ * A push service's demo (config `push: { protocol: 'remote-write' }`, e.g. Grey Haven's `api` on Cloudflare Workers)
+ * pushes its series the way the Worker does: the TypeScript demo service with `RemoteWriter` from
+ * @greyhaven/metrics/workers — the code `withRemoteWrite` runs in each isolate — under a random per-process
+ * `instance`, a push scheduled after each request, to the local Prometheus' receiver; it serves no `/metrics`.
+ * Not workerd through miniflare: the stack already misses its memory goal (README, "Performance") and a
+ * miniflare host plus its workerd measured 104 + 55 = 159 MB RSS against 59 MB for this node process (see
+ * README, "What `ghmon up` runs"). What differs from a real Worker is the runtime, not the protocol or the writer.
+ */
+function pushEnv(model: Model, service: ServiceModel, ports: Ports): Record<string, string> {
+  return {
+    REMOTE_WRITE_URLS: remoteWriteUrls(model, ports).join(','),
+    // The labels the Worker is told to push with: the service's target labels as a scrape job would attach them.
+    REMOTE_WRITE_LABELS: JSON.stringify({ ...service.targetLabels, [LABEL.job]: service.job }),
+    // One push per scrape interval at most, as a scrape would sample (withRemoteWrite's default is 10 s).
+    REMOTE_WRITE_INTERVAL_MS: String(parseDuration(model.scrapeInterval) ?? 10_000),
+  };
+}
+
+function demoService(model: Model, scripts: Scripts, service: ServiceModel, ports: Ports): ChildSpec {
+  const { name, runtime } = service;
+  const port = ports[name] as number;
+  const python = runtime === 'python' && !service.push ? pythonDemo() : undefined;
   const run = python ?? tsNode(scripts.tsService);
   const base = `http://127.0.0.1:${port}`;
-  const tokenFile = model.services.find((s) => s.name === name)?.scrape?.auth?.bearerTokenFile;
+  const tokenFile = service.scrape?.auth?.bearerTokenFile;
   return {
     name,
     kind: 'service',
@@ -71,10 +97,12 @@ function demoService(model: Model, scripts: Scripts, name: string, runtime: stri
       ENVIRONMENT: model.environment,
       // `/metrics` answers 401 without this token (the local Prometheus sends it from the same file).
       ...(tokenFile ? { GREYHAVEN_METRICS_TOKEN_FILE: tokenFile } : {}),
+      ...(service.push ? pushEnv(model, service, ports) : {}),
     },
     cwd: REPO_ROOT,
     ready: `${base}/health`,
-    url: `${base}/metrics`,
+    // A push service has nothing to scrape: its injection switch is what there is to look at.
+    url: service.push ? `${base}/admin/inject` : `${base}/metrics`,
     port,
   };
 }
@@ -233,7 +261,7 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       port: p('receiver'),
     },
     dashboardViewer(layout, scripts.dashboard, p('dashboard'), at('prometheus')),
-    ...model.services.map((s) => demoService(model, scripts, s.name, s.runtime, p(s.name))),
+    ...model.services.map((s) => demoService(model, scripts, s, ports)),
   ];
   if (opts.rps > 0) {
     specs.push({

@@ -14,6 +14,8 @@ export interface StackInfo {
   ports: Ports;
   components: { name: string; kind: ChildSpec['kind']; url?: string; port?: number }[];
   services: string[];
+  /** The services that push over remote write (no scrape target; `ghmon status` shows their newest sample). */
+  pushServices?: string[];
   routingKeyFile: string;
   out: string;
 }

@@ -2,7 +2,9 @@
  * The local stack's config: the user's config with every target moved to 127.0.0.1, each service played by a
  * demo service of its runtime, PagerDuty pointed at the local receiver with a local routing key file, and the
  * Watchdog at the receiver's heartbeat endpoint. Thresholds, SLOs and routing structure stay the user's, so the
- * same generators produce the files the stack runs. `fast` shortens intervals for demos and tests.
+ * same generators produce the files the stack runs. A push service stays a push service: its demo pushes to the
+ * local Prometheus' remote-write receiver as a Worker does (components.ts), so the rules and alerts the stack runs
+ * are the ones deployed for it. `fast` shortens intervals for demos and tests.
  */
 
 import { validateConfig } from '../config/load.ts';
@@ -33,11 +35,16 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
     ...structuredClone(config),
     environment: 'local',
     services: config.services.map((s) => {
-      const { push: _push, ...rest } = s;
+      if (s.push) return structuredClone(s);
       // The demo services' /metrics ask for a token, as in production (security/scrape-auth.ts): the path is proven
       // end to end even though a 127.0.0.1 target may go without.
-      const scrape = { targets: [`127.0.0.1:${port(s.name)}`], scheme: 'http' as const, metricsPath: '/metrics' };
-      return { ...rest, scrape: { ...scrape, auth: { bearerTokenFile: layout.metricsTokenFile } } };
+      const scrape = {
+        targets: [`127.0.0.1:${port(s.name)}`],
+        scheme: 'http' as const,
+        metricsPath: '/metrics',
+        ...(s.scrape?.singleInstance !== undefined ? { singleInstance: s.scrape.singleInstance } : {}),
+      };
+      return { ...s, scrape: { ...scrape, auth: { bearerTokenFile: layout.metricsTokenFile } } };
     }),
     prometheus: { targets: prometheusNames(config).map((n) => `127.0.0.1:${port(n)}`) },
     alertmanager: { targets: alertmanagerNames(config).map((n) => `127.0.0.1:${port(n)}`) },

@@ -1,5 +1,6 @@
 /** `ghmon status`: the health of each part of a running stack, from the HTTP APIs of its processes. */
 
+import { httpRequestsTotal } from '@greyhaven/metric-contract';
 import { LABEL, SLO_RECORD } from '../conventions.ts';
 import { type LongTermStatus, longTermStatus } from '../longterm/status.ts';
 import { readStackInfo, type StackInfo } from './info.ts';
@@ -22,6 +23,11 @@ export interface StackStatus {
   alertmanager: { ready: boolean; activeAlerts: number; clusterPeers?: number };
   /** Each SLO the rules record, as Prometheus has it now (empty before the first evaluation). */
   slos: SloStatus[];
+  /**
+   * Each push service (no scrape target, so never among the targets down): how many instances pushed in the last
+   * 5 minutes and how old its newest sample is (undefined: none in the last 5 minutes).
+   */
+  pushed: PushStatus[];
   /** With `ghmon up --long-term`: VictoriaMetrics. */
   longTerm?: LongTermStatus;
   /** With HA: every replica and peer, and which replica answers queries (the first ready one). */
@@ -37,6 +43,12 @@ export interface StackStatus {
     last?: StoreState['incidents'][number];
     lastHeartbeat?: string;
   };
+}
+
+export interface PushStatus {
+  service: string;
+  instances: number;
+  newestSampleAgeSeconds?: number;
 }
 
 export interface SloStatus {
@@ -66,19 +78,21 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
   const prom = `http://127.0.0.1:${info.ports.prometheus}`;
   const am = `http://127.0.0.1:${info.ports.alertmanager}`;
   const rx = `http://127.0.0.1:${info.ports.receiver}`;
-  const [pReady, targets, rules, aReady, alerts, amStatus, rReady, incidents, ha, longTerm, slos] = await Promise.all([
-    ok(`${prom}/-/ready`),
-    json<{ data: { activeTargets: Target[] } }>(`${prom}/api/v1/targets?state=active`),
-    json<{ data: { groups: RuleGroup[] } }>(`${prom}/api/v1/rules`),
-    ok(`${am}/-/ready`),
-    json<unknown[]>(`${am}/api/v2/alerts?active=true&silenced=false&inhibited=false`),
-    json<{ cluster?: { peers?: unknown[] } }>(`${am}/api/v2/status`),
-    ok(`${rx}/health`),
-    json<StoreState>(`${rx}/api/incidents`),
-    haStatus(info),
-    longTermStatus(info),
-    sloStatus(prom),
-  ]);
+  const [pReady, targets, rules, aReady, alerts, amStatus, rReady, incidents, ha, longTerm, slos, pushed] =
+    await Promise.all([
+      ok(`${prom}/-/ready`),
+      json<{ data: { activeTargets: Target[] } }>(`${prom}/api/v1/targets?state=active`),
+      json<{ data: { groups: RuleGroup[] } }>(`${prom}/api/v1/rules`),
+      ok(`${am}/-/ready`),
+      json<unknown[]>(`${am}/api/v2/alerts?active=true&silenced=false&inhibited=false`),
+      json<{ cluster?: { peers?: unknown[] } }>(`${am}/api/v2/status`),
+      ok(`${rx}/health`),
+      json<StoreState>(`${rx}/api/incidents`),
+      haStatus(info),
+      longTermStatus(info),
+      sloStatus(prom),
+      pushStatus(prom, info.pushServices ?? []),
+    ]);
   const active = targets?.data.activeTargets ?? [];
   const allRules = (rules?.data.groups ?? []).flatMap((g) => g.rules);
   return {
@@ -100,6 +114,7 @@ export async function stackStatus(stateDir?: string): Promise<StackStatus | unde
       ...(amStatus?.cluster?.peers ? { clusterPeers: amStatus.cluster.peers.length } : {}),
     },
     slos,
+    pushed,
     ...(ha ? { ha } : {}),
     ...(longTerm ? { longTerm } : {}),
     receiver: {
@@ -139,6 +154,30 @@ async function sloStatus(prom: string): Promise<SloStatus[]> {
       };
     })
     .sort((a, b) => `${a.service} ${a.slo}`.localeCompare(`${b.service} ${b.slo}`));
+}
+
+/**
+ * Push services from their samples: instances with a request counter in the last 5 minutes (the lookback; a pushed
+ * series gets no staleness marker, so a stopped instance counts until then) and the age of the newest sample.
+ */
+async function pushStatus(prom: string, services: readonly string[]): Promise<PushStatus[]> {
+  if (services.length === 0) return [];
+  const query = (q: string) => json<Vector>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`);
+  const selector = `${httpRequestsTotal.name}{${LABEL.service}=~"${services.join('|')}"}`;
+  const byService = (v: Vector | undefined) =>
+    new Map((v?.data.result ?? []).map((r) => [r.metric[LABEL.service] ?? '', Number(r.value[1])] as const));
+  const [instances, ages] = await Promise.all([
+    query(`count by (${LABEL.service}) (count by (${LABEL.service}, ${LABEL.instance}) (${selector}))`).then(byService),
+    query(`time() - max by (${LABEL.service}) (timestamp(${selector}))`).then(byService),
+  ]);
+  return services.map((service) => {
+    const age = ages.get(service);
+    return {
+      service,
+      instances: instances.get(service) ?? 0,
+      ...(age !== undefined && Number.isFinite(age) ? { newestSampleAgeSeconds: Math.max(0, age) } : {}),
+    };
+  });
 }
 
 async function haStatus(info: StackInfo): Promise<StackStatus['ha']> {

@@ -139,6 +139,7 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
     ports,
     components: specs.map((s) => ({ name: s.name, kind: s.kind, url: s.url, port: s.port })),
     services: model.services.map((s) => s.name),
+    pushServices: model.services.filter((s) => s.push).map((s) => s.name),
     routingKeyFile: l.routingKeyFile,
     out: l.out,
   };
