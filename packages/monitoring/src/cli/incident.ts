@@ -1,13 +1,25 @@
-/** `ghmon incident <errors|latency|crash> [--service S] [--duration D]`: inject an incident and watch it page. */
+/**
+ * `ghmon incident <errors|latency|crash> [--service S] [--duration D] [--error-rate R] [--json]`: inject an
+ * incident and watch it page and resolve, one line per milestone (stack/incident-watch.ts); `--json` prints the
+ * figures as one JSON document instead. Ctrl-C ends the incident early and keeps watching for the resolve;
+ * a second Ctrl-C stops watching (the injection is already undone).
+ */
 
 import { parseDuration } from '../config/duration.ts';
 import { UserError } from '../config/errors.ts';
 import { INCIDENT_KINDS, type IncidentKind, startIncident } from '../stack/incident.ts';
-import { stackStatus } from '../stack/status.ts';
+import { milestoneLine, summaryLine, watchIncident } from '../stack/incident-watch.ts';
 import type { Io } from './io.ts';
 
 export async function incident(
-  opts: { kind: string | undefined; service?: string; duration: string; state: string },
+  opts: {
+    kind: string | undefined;
+    service?: string;
+    duration: string;
+    state: string;
+    errorRate?: string;
+    json?: boolean;
+  },
   io: Io,
 ): Promise<number> {
   if (!opts.kind || !(INCIDENT_KINDS as readonly string[]).includes(opts.kind)) {
@@ -17,30 +29,52 @@ export async function incident(
   if (durationMs === undefined || durationMs <= 0) {
     throw new UserError(`--duration ${opts.duration}: expected a duration such as 90s or 5m`);
   }
+  let errorRate: number | undefined;
+  if (opts.errorRate !== undefined) {
+    errorRate = Number(opts.errorRate);
+    if (opts.kind !== 'errors' || !Number.isFinite(errorRate) || errorRate <= 0 || errorRate > 1) {
+      throw new UserError(`--error-rate ${opts.errorRate}: expected a share above 0 and up to 1, with errors`);
+    }
+  }
   const handle = await startIncident({
     kind: opts.kind as IncidentKind,
     ...(opts.service ? { service: opts.service } : {}),
+    ...(errorRate !== undefined ? { errorRate } : {}),
     durationMs,
     stateDir: opts.state,
   });
-  io.out(`ghmon incident: ${handle.kind} on ${handle.service} for ${opts.duration} (Ctrl-C ends it early)`);
-  const onSignal = () => void handle.end();
-  process.once('SIGINT', onSignal);
-  const seen = new Map<number, string>();
-  const watch = setInterval(async () => {
-    const s = await stackStatus(opts.state);
-    if (!s) return;
-    const elapsed = Math.round((Date.now() - handle.startedAt.getTime()) / 1000);
-    const firing = [...new Set(s.prometheus.firing)].filter((a) => a !== 'Watchdog');
-    io.out(`  +${elapsed}s firing: ${firing.join(', ') || 'none'}; pages open: ${s.receiver.open}`);
-    if (s.receiver.last && seen.get(s.receiver.last.id) !== s.receiver.last.status) {
-      seen.set(s.receiver.last.id, s.receiver.last.status);
-      io.out(`  page #${s.receiver.last.id} ${s.receiver.last.status}: ${s.receiver.last.summary}`);
+  const say = (line: string) => (opts.json ? io.err(line) : io.out(line));
+  say(
+    `ghmon incident: ${handle.kind} on ${handle.service} for ${opts.duration}, watching until its pages resolve (Ctrl-C ends it early)`,
+  );
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1 && !handle.endedAt) {
+      say('  Ctrl-C: ending the incident now; still watching for the resolve (Ctrl-C again stops watching)');
+      void handle.end();
+    } else {
+      stop.abort();
     }
-  }, 10_000);
-  await handle.done;
-  clearInterval(watch);
-  process.off('SIGINT', onSignal);
-  io.out('ghmon incident: over. Alerts resolve within a few minutes; `ghmon status` shows the pages.');
-  return 0;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const report = await watchIncident(handle, {
+      stateDir: opts.state,
+      signal: stop.signal,
+      timeoutMs: durationMs + 45 * 60_000,
+      onMilestone: (m) => say(milestoneLine(m)),
+    });
+    // Whatever stopped the watch, the injection is undone before we exit.
+    await handle.end();
+    if (opts.json) io.out(JSON.stringify(report, null, 2));
+    else io.out(`ghmon incident: ${summaryLine(report)}`);
+    return report.outcome === 'interrupted' ? 130 : report.outcome === 'timeout' ? 1 : 0;
+  } finally {
+    await handle.end();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -28,8 +28,11 @@ Commands:
                                      --long-term: also VictoriaMetrics, Prometheus remote-writing to it
   down    [--state DIR]              stop the running stack
   status  [--state DIR]              health of each part: processes, targets, rules, alerts, pages
-  incident <errors|latency|crash> [--service S] [--duration D]
-                                     inject an incident into a demo service and watch it page
+  incident <errors|latency|crash> [--service S] [--duration D] [--error-rate R] [--json]
+                                     inject an incident into a demo service (default: its first service, 5m, errors
+                                     at R = 0.5) and watch it: alerts pending and firing, the receiver's trigger, the
+                                     end, the alert's and the page's resolve, one line each with the time since the
+                                     injection; --json: the figures as one JSON document; Ctrl-C ends it early
   replay  [--out DIR] [--scenario ID]  incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/
   deploy kubernetes [--out DIR] --dry-run
                                      print the helm and kubectl commands that deploy DIR/kubernetes/
@@ -66,6 +69,8 @@ const OPTIONS = {
   ha: { type: 'boolean', default: false },
   service: { type: 'string' },
   duration: { type: 'string', default: '5m' },
+  'error-rate': { type: 'string' },
+  json: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   url: { type: 'string' },
   'token-file': { type: 'string' },
@@ -132,6 +137,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             ...(values.service ? { service: values.service } : {}),
             duration: values.duration,
             state: values.state,
+            ...(values['error-rate'] !== undefined ? { errorRate: values['error-rate'] } : {}),
+            json: values.json,
           },
           io,
         );

@@ -1,13 +1,17 @@
 /**
  * `ghmon incident <errors|latency|crash>`: injects an incident into a demo service of the running stack.
  * errors/latency use the demo services' `/admin/inject` switch; crash SIGKILLs the process and holds its
- * restart for the duration (the supervisor restarts it afterwards). The incident ends after `durationMs`.
+ * restart for the duration (the supervisor restarts it afterwards). The incident ends after `durationMs`, or
+ * earlier with `end()` (a crash's hold is removed: the supervisor restarts the process within a second).
+ * `watchIncident` (incident-watch.ts) follows it to the receiver's pages.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../config/errors.ts';
 import { readStackInfo } from './info.ts';
 import { layout } from './layout.ts';
+import { getJson } from './local-http.ts';
+import type { StoreState } from './pagerduty/store.ts';
 import { livePids, signal } from './pids.ts';
 
 export const INCIDENT_KINDS = ['errors', 'latency', 'crash'] as const;
@@ -28,6 +32,14 @@ export interface IncidentHandle {
   service: string;
   kind: IncidentKind;
   startedAt: Date;
+  /** errors: the share of requests failing; latency: the added milliseconds. */
+  errorRate?: number;
+  latencyMs?: number;
+  /** The service's own port (its `/health`), and the receiver's incident ids before the injection. */
+  port: number;
+  incidentsBefore: number[];
+  /** When the incident ended (set before `done` resolves). */
+  endedAt?: Date;
   /** Resolves when the incident has ended (injection reset, or the crashed process released). */
   done: Promise<void>;
   /** Ends the incident early. */
@@ -54,18 +66,22 @@ export async function startIncident(opts: IncidentOptions): Promise<IncidentHand
   }
   const baseUrl = `http://127.0.0.1:${info.ports[service]}`;
   const l = layout(opts.stateDir);
+  const before = await getJson<StoreState>(`http://127.0.0.1:${info.ports.receiver}/api/incidents`);
+  const incidentsBefore = (before?.incidents ?? []).map((i) => i.id);
   const startedAt = new Date();
   let timer: NodeJS.Timeout | undefined;
+  const errorRate = opts.kind === 'errors' ? (opts.errorRate ?? 0.5) : undefined;
+  const latencyMs = opts.kind === 'latency' ? (opts.latencyMs ?? 1500) : undefined;
   let finish: () => Promise<void>;
   if (opts.kind === 'crash') {
     const pid = livePids(l.pids).get(service);
     if (pid === undefined) throw new UserError(`${service} is not running`);
-    writeFileSync(join(l.holds, service), String(Date.now() + opts.durationMs));
+    const hold = join(l.holds, service);
+    writeFileSync(hold, String(Date.now() + opts.durationMs));
     signal(pid, 'SIGKILL');
-    finish = async () => {};
+    finish = async () => rmSync(hold, { force: true });
   } else {
-    const body = opts.kind === 'errors' ? { errorRate: opts.errorRate ?? 0.5 } : { latencyMs: opts.latencyMs ?? 1500 };
-    await inject(baseUrl, body);
+    await inject(baseUrl, errorRate !== undefined ? { errorRate } : { latencyMs: latencyMs ?? 1500 });
     finish = () => inject(baseUrl, { errorRate: 0, latencyMs: 0 });
   }
   let resolveDone: () => void = () => {};
@@ -78,8 +94,20 @@ export async function startIncident(opts: IncidentOptions): Promise<IncidentHand
     ended = true;
     if (timer) clearTimeout(timer);
     await finish().catch(() => {});
+    handle.endedAt = new Date();
     resolveDone();
   };
+  const handle: IncidentHandle = {
+    service,
+    kind: opts.kind,
+    startedAt,
+    ...(errorRate !== undefined ? { errorRate } : {}),
+    ...(latencyMs !== undefined ? { latencyMs } : {}),
+    port: info.ports[service] as number,
+    incidentsBefore,
+    done,
+    end,
+  };
   timer = setTimeout(() => void end(), opts.durationMs);
-  return { service, kind: opts.kind, startedAt, done, end };
+  return handle;
 }

@@ -100,21 +100,30 @@ export class Supervisor {
     const cap = this.opts.maxBackoffMs ?? 30_000;
     if (Date.now() - child.startedAt > 60_000) child.attempt = 0;
     child.attempt++;
-    let delay = Math.min(cap, first * 2 ** (child.attempt - 1));
+    const backoff = Math.min(cap, first * 2 ** (child.attempt - 1));
+    const backoffUntil = Date.now() + backoff;
     const hold = this.holdUntil(child.spec.name);
-    if (hold !== undefined) delay = Math.max(delay, hold - Date.now());
+    const delay = Math.max(backoff, hold === undefined ? 0 : hold - Date.now());
     this.emit({ type: 'restarting', name: child.spec.name, inMs: delay, attempt: child.attempt });
-    child.restartTimer = setTimeout(() => {
+    // A hold is read again every second: the incident that wrote it may end early by removing it (Ctrl-C).
+    const attempt = () => {
       child.restartTimer = undefined;
-      if (!this.stopping) this.launch(child);
-    }, delay);
+      if (this.stopping) return;
+      const until = Math.max(backoffUntil, this.holdUntil(child.spec.name) ?? 0);
+      if (until > Date.now()) {
+        child.restartTimer = setTimeout(attempt, Math.min(1000, until - Date.now()));
+        return;
+      }
+      rmSync(join(this.opts.layout.holds, child.spec.name), { force: true });
+      this.launch(child);
+    };
+    child.restartTimer = setTimeout(attempt, hold === undefined ? delay : Math.min(delay, 1000));
   }
 
   private holdUntil(name: string): number | undefined {
     const file = join(this.opts.layout.holds, name);
     if (!existsSync(file)) return undefined;
     const until = Number(readFileSync(file, 'utf8'));
-    rmSync(file, { force: true });
     return Number.isFinite(until) ? until : undefined;
   }
 
