@@ -1,6 +1,7 @@
 /**
  * `ghmon replay [--out DIR] [--scenario ID]... [--warmup DUR] [--strict]`: runs the incident scenarios through
- * promtool against DIR's rule files and the seed's, prints the figures and goals, and writes DIR/replay/
+ * promtool against DIR's rule files and the seed's, sends what fired through a model of Alertmanager (DIR's
+ * alertmanager.yml, the seed's routing), prints the notification figures and goals, and writes DIR/replay/
  * (report.json, index.html, replay.svg, the promtool test files). Exit 0 (the figures are a report), or 1 with
  * --strict when a goal is missed.
  */
