@@ -72,6 +72,7 @@ export const EXTRA_ALERT = {
   targetDown: 'ServiceTargetDown',
   targetMissing: 'ServiceTargetMissing',
   metricsAbsent: 'ServiceMetricsAbsent',
+  pushStopped: 'ServicePushStopped',
   trafficStopped: 'ServiceTrafficStopped',
   infraTargetDown: 'InfrastructureTargetDown',
   watchdog: 'Watchdog',

@@ -356,20 +356,24 @@ function sloCases(model: Model, s: ServiceModel): AlertCase[] {
  * a steady 10× (under 14.4×); and failing requests at a trickle under the traffic floor.
  */
 function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: number): AlertCase[] {
-  const plan = detectionPlan(model, s);
-  const stepMs = parseDuration(plan.errorWindow) ?? 30_000;
-  const step = `${stepMs / 2000}s`;
-  const steps = (d: string) => Math.round((parseDuration(d) ?? 0) / (stepMs / 2));
+  // One step for every service's cases (one test file): the shortest scrape interval, which samples every
+  // service's window (two of its own scrape intervals or more) at least twice.
+  const stepMs = Math.min(
+    ...model.services.map((o) => (parseDuration(detectionPlan(model, o).errorWindow) ?? 30_000) / 2),
+  );
+  const step = `${stepMs / 1000}s`;
+  const steps = (d: string) => Math.round((parseDuration(d) ?? 0) / stepMs);
   const labels = sev(SEVERITY.critical, { [S]: s.name, [LABEL.slo]: kind });
-  const high = Math.min(0.5, budget * 30);
+  // 30× the budget, or nearly every request when the budget is large (a 95% latency SLO: 14.4× is 72%).
+  const high = Math.min(0.99, budget * 30);
   const clean = steps('10m');
   const burst = steps(model.thresholds.burstTolerance);
   const base = { alertname: EXTRA_ALERT.budgetBurnSustained, step };
-  const trickle = model.thresholds.errorRatio.minRequestsPerSecond * (stepMs / 2000);
+  const minRps = model.thresholds.errorRatio.minRequestsPerSecond;
   const out: AlertCase[] = [
     {
       ...base,
-      name: `${s.name} ${kind}: ${pct(high)} bad events (30× the budget), sustained`,
+      name: `${s.name} ${kind}: ${pct(high)} bad events (${Number((high / budget).toPrecision(3))}× the budget), sustained`,
       input: badEvents(s, kind, [[high, steps('10m')]]),
       evalTime: '5m',
       fires: [{ labels, value: Math.round(BAD_EVENTS_PER_MIN * high) / BAD_EVENTS_PER_MIN }],
@@ -382,7 +386,7 @@ function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: num
         [1, burst],
         [0, clean],
       ]),
-      evalTime: `${((clean + burst) * stepMs) / 2000}s`,
+      evalTime: `${((clean + burst) * stepMs) / 1000}s`,
       fires: [],
     },
     {
@@ -393,10 +397,11 @@ function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: num
       fires: [],
     },
   ];
-  if (kind === SLO_KIND.availability && trickle > 0 && trickle <= 1) {
+  // One failing request a step is under the traffic floor.
+  if (kind === SLO_KIND.availability && 1000 / stepMs < minRps) {
     out.push({
       ...base,
-      name: `${s.name}: every request fails, one a step (under ${model.thresholds.errorRatio.minRequestsPerSecond}/s)`,
+      name: `${s.name}: every request fails, one a step (under ${minRps}/s)`,
       input: phasedRequestSeries(s, [[0, 1, steps('10m')]]),
       evalTime: '5m',
       fires: [],
@@ -632,13 +637,41 @@ function healthCases(model: Model): AlertCase[] {
         },
       );
     } else {
-      out.push({
-        alertname: EXTRA_ALERT.metricsAbsent,
-        name: `${s.name} pushes nothing`,
-        input: othersAlive(model, s),
-        evalTime: '20m',
-        fires: [{ labels: sev(SEVERITY.warning, svc) }],
-      });
+      const floor = t.trafficStopped.minRequestsPerSecond;
+      // Pushes every minute for 30m, then none (`_`: no sample), as when every isolate stops.
+      const pushesThenStop = (perMin: number) =>
+        requestSeries(s, perMin, 0, 30).map((r) => ({ ...r, values: `${r.values} _x20` }));
+      const busy = Math.max(600, Math.ceil(floor * 120));
+      out.push(
+        {
+          alertname: EXTRA_ALERT.metricsAbsent,
+          name: `${s.name} pushes nothing`,
+          input: othersAlive(model, s),
+          evalTime: '20m',
+          fires: [{ labels: sev(SEVERITY.warning, svc) }],
+        },
+        {
+          alertname: EXTRA_ALERT.pushStopped,
+          name: `${s.name} serves ${busy} requests a minute, then its pushes stop`,
+          input: pushesThenStop(busy),
+          evalTime: '35m',
+          fires: [{ labels: sev(t.targetDown.severity, svc) }],
+        },
+        {
+          alertname: EXTRA_ALERT.pushStopped,
+          name: `${s.name} serves ${busy} requests a minute and keeps pushing`,
+          input: requestSeries(s, busy, 0, 40),
+          evalTime: '35m',
+          fires: [],
+        },
+        {
+          alertname: EXTRA_ALERT.pushStopped,
+          name: `${s.name} serves a request every 20 minutes (under ${floor}/s), then its pushes stop`,
+          input: [{ series: requestSeries(s, 1, 0, 1)[0]?.series ?? '', values: '0x20 1x10 _x20' }],
+          evalTime: '35m',
+          fires: [],
+        },
+      );
     }
     out.push(
       {

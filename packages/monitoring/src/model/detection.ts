@@ -25,6 +25,11 @@ export interface DetectionPlan {
   latencyWindow: string;
   /** How long those quantiles must have stayed over the threshold (`2m`). */
   latencyPersistence: string;
+  /**
+   * A push service with traffic pushes at least once per scrape interval (the demo) or every 10s per isolate
+   * (`withRemoteWrite`): no sample for this long (`1m`, at least four scrape intervals) means its pushes stopped.
+   */
+  pushSilence: string;
 }
 
 const ms = (d: string) => parseDuration(d) ?? 0;
@@ -47,5 +52,6 @@ export function detectionPlan(model: Model, s?: ServiceModel): DetectionPlan {
     errorPersistence: formatDuration(tolerance + errorWindow),
     latencyWindow: formatDuration(latencyWindow),
     latencyPersistence: formatDuration(tolerance + latencyWindow),
+    pushSilence: formatDuration(Math.max(60_000, 4 * scrape)),
   };
 }

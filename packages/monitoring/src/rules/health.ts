@@ -6,6 +6,7 @@
  */
 import { httpRequestsTotal as requests } from '@greyhaven/metric-contract';
 import { EXTRA_ALERT, GROUP, JOB, LABEL, SEVERITY } from '../conventions.ts';
+import { detectionPlan } from '../model/detection.ts';
 import type { Model } from '../model/model.ts';
 import { num, runbookUrl } from './seed-alerts.ts';
 import type { AlertingRule, RuleGroup } from './types.ts';
@@ -62,7 +63,25 @@ export function serviceHealthGroup(model: Model): RuleGroup {
       summary: '{{ $labels.service }} answers scrapes but exposes no request metrics',
       description: `The target of {{ $labels.${S} }} is up, but ${requests.name} is missing: the metrics middleware is not installed, not reached, or registered on another registry.`,
     }),
-    // Push services have no `up`: their request metrics going absent is the only sign of life lost.
+    // Push services have no `up`: a service that usually has traffic and whose pushes stopped is the crash, the
+    // Worker that no longer runs, the remote write that no longer arrives. It pages like a target down.
+    ...model.services
+      .filter((s) => s.push)
+      .map((s) =>
+        alert(model, {
+          alert: EXTRA_ALERT.pushStopped,
+          expr: [
+            `(sum by (${S}) (rate(${requests.name}{${S}="${s.name}"}[1h])) >= ${num(t.trafficStopped.minRequestsPerSecond)})`,
+            `unless on (${S})`,
+            `count by (${S}) (count_over_time(${requests.name}{${S}="${s.name}"}[${detectionPlan(model, s).pushSilence}]))`,
+          ].join('\n'),
+          labels: { [S]: s.name },
+          severity: t.targetDown.severity,
+          summary: `${s.name} has stopped pushing its metrics`,
+          description: `${s.name} (a push service) served at least ${num(t.trafficStopped.minRequestsPerSecond)} requests/s over the last hour, but no ${requests.name} sample has arrived for ${detectionPlan(model, s).pushSilence}: its isolates stopped running or stopped reaching Prometheus' remote-write receiver. Nothing about ${s.name} is monitored until they push again.`,
+        }),
+      ),
+    // And their request metrics going absent altogether (never pushed, or gone for good).
     ...model.services
       .filter((s) => s.push)
       .map((s) =>
