@@ -73,6 +73,7 @@ export const EXTRA_ALERT = {
   targetMissing: 'ServiceTargetMissing',
   metricsAbsent: 'ServiceMetricsAbsent',
   pushStopped: 'ServicePushStopped',
+  errorsStopped: 'ServiceErrorsStopped',
   trafficStopped: 'ServiceTrafficStopped',
   infraTargetDown: 'InfrastructureTargetDown',
   watchdog: 'Watchdog',
@@ -128,6 +129,8 @@ export const RECEIVER = {
   page: 'pagerduty-page',
   ticket: 'pagerduty-ticket',
   deadMansSwitch: 'deadmans-switch',
+  /** Alerts of severity `none` that exist to inhibit others: routed here, they notify nobody. */
+  inhibitOnly: 'inhibit-only',
 } as const;
 
 /** Scrape job names for the infrastructure ghmon always scrapes. */

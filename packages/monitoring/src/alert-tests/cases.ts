@@ -342,7 +342,6 @@ function sloCases(model: Model, s: ServiceModel): AlertCase[] {
         fires: [],
       },
     );
-    out.push(...burnFastKeptFiring(model, s, kind, budget));
     out.push(...sustainedCases(model, s, kind, budget));
     out.push(...slowPersistenceCases(s, kind, budget));
   }
@@ -519,39 +518,6 @@ function latencySustainedCases(model: Model): AlertCase[] {
       fires: [],
     });
     return out;
-  });
-}
-
-/**
- * ErrorBudgetBurnFast kept firing: 5h of good traffic, then 40 minutes at 32× the budget, then good traffic
- * again. The 1h ratio passes 14.4× after 27 minutes of the burst (the page) and holds 40/60 × 32 = 21.3× for
- * the whole hour after it began; the 6h ratio (at most 40/340 × 32 = 3.8×) never reaches 6×, so only the
- * 1h & 5m leg pages, and the alert's value is the 1h ratio. When the errors stop the 5m ratio falls to
- * 4/5 and 3/5 of 32× (25.6×, 19.2×: still above 14.4×), then 2/5 (12.8×): the condition clears 3 minutes after.
- */
-function burnFastKeptFiring(model: Model, s: ServiceModel, kind: string, budget: number): AlertCase[] {
-  const kff = pageKeepFiringFor(model, SEVERITY.critical);
-  const ratio = budget * 32;
-  if (!kff || ratio >= 1) return [];
-  const good = 300;
-  const burst = 40;
-  const end = good + burst;
-  return keptFiringCases(kff, {
-    alertname: EXTRA_ALERT.budgetBurnFast,
-    name: `${s.name} ${kind}: ${pct(ratio)} bad events (32× the budget) for ${burst}m after ${good / 60}h of good ones, then none`,
-    clears: end + 3,
-    input: (steps) =>
-      badEvents(s, kind, [
-        [0, good],
-        [ratio, burst],
-        [0, steps - end],
-      ]),
-    fires: [
-      {
-        labels: sev(SEVERITY.critical, { [S]: s.name, [LABEL.slo]: kind }),
-        value: (burst * Math.round(BAD_EVENTS_PER_MIN * ratio)) / (60 * BAD_EVENTS_PER_MIN),
-      },
-    ],
   });
 }
 
@@ -831,6 +797,43 @@ function metaCases(model: Model): AlertCase[] {
   ];
 }
 
+/**
+ * ServiceErrorsStopped (an inhibitor), stepping at the scrape interval (its quiet window is four of them): errors for
+ * 2 minutes, then none — not firing while they last, firing 3 minutes after they stopped; never for a service that
+ * served no error.
+ */
+function errorsStoppedCases(model: Model): AlertCase[] {
+  const plan = detectionPlan(model);
+  const stepMs = (parseDuration(plan.quietWindow) ?? 60_000) / 4;
+  const step = `${stepMs / 1000}s`;
+  const steps = (d: string) => Math.round((parseDuration(d) ?? 0) / stepMs);
+  const base = { alertname: EXTRA_ALERT.errorsStopped, step };
+  return model.services.flatMap((s): AlertCase[] => {
+    const burst = phasedRequestSeries(s, [
+      [100, 0, steps('10m')],
+      [90, 10, steps('2m')],
+      [100, 0, steps('20m')],
+    ]);
+    return [
+      { ...base, name: `${s.name}: errors for 2m, checked as they end`, input: burst, evalTime: '12m', fires: [] },
+      {
+        ...base,
+        name: `${s.name}: errors for 2m, checked 3m after they ended`,
+        input: burst,
+        evalTime: '15m',
+        fires: [{ labels: sev(SEVERITY.none, { [S]: s.name }) }],
+      },
+      {
+        ...base,
+        name: `${s.name}: no error at all`,
+        input: phasedRequestSeries(s, [[100, 0, steps('30m')]]),
+        evalTime: '15m',
+        fires: [],
+      },
+    ];
+  });
+}
+
 /** Every case, grouped by alert name. */
 export function alertCases(model: Model): Map<string, AlertCase[]> {
   const all = [
@@ -838,6 +841,7 @@ export function alertCases(model: Model): Map<string, AlertCase[]> {
     ...saturationCases(model),
     ...model.services.flatMap((s) => sloCases(model, s)),
     ...latencySustainedCases(model),
+    ...errorsStoppedCases(model),
     ...healthCases(model),
     ...metaCases(model),
   ];

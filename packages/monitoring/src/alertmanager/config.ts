@@ -125,6 +125,8 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
           group_interval: '1m',
           repeat_interval: '1m',
         },
+        // Inhibitors (severity none): they only mute other alerts (inhibit_rules below) and notify nobody.
+        { receiver: RECEIVER.inhibitOnly, matchers: [sev(SEVERITY.none)] },
         {
           receiver: RECEIVER.page,
           matchers: [sev(SEVERITY.critical)],
@@ -140,6 +142,13 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
         source_matchers: [`alertname="${EXTRA_ALERT.budgetBurnFast}"`],
         target_matchers: [`alertname="${EXTRA_ALERT.budgetBurnSlow}"`],
         equal: [LABEL.service, LABEL.slo],
+      },
+      {
+        // Errors that are over do not page: HighErrorRate's 5m window and `for` fire it minutes after a burst
+        // ended (a 60s blip); a lasting incident has paged through ErrorBudgetBurnSustained before it.
+        source_matchers: [`alertname="${EXTRA_ALERT.errorsStopped}"`],
+        target_matchers: [`alertname="${ALERT.highErrorRate}"`],
+        equal: [LABEL.service],
       },
       {
         // A service whose target is down has no traffic: the traffic-stopped ticket adds nothing.
@@ -170,6 +179,7 @@ export function alertmanagerConfig(model: Model): AlertmanagerConfig {
     ],
     receivers: [
       deadMansSwitch(model),
+      { name: RECEIVER.inhibitOnly },
       { name: RECEIVER.page, pagerduty_configs: [pagerduty(model, r.page.routingKeyFile)] },
       { name: RECEIVER.ticket, pagerduty_configs: [pagerduty(model, r.ticket.routingKeyFile)] },
     ],

@@ -3,14 +3,15 @@
  * alertmanager/alertmanager.yml; each must reach a receiver that notifies someone (one with at least one
  * `*_configs` integration). An alert routed only to an empty receiver would fire into the void: the page that
  * never came. The exception is the Watchdog, whose receiver is the dead man's switch — empty on purpose until one
- * is configured (`routing.deadMansSwitch`).
+ * is configured (`routing.deadMansSwitch`) — and every alert of severity `none`, an inhibitor that exists to mute
+ * others (ServiceErrorsStopped) and is routed to a receiver that sends nothing on purpose.
  *
  * The label set tested per alert is what Prometheus sends: `alertname` and the rule's static labels. Labels the
  * expression adds (service, instance) are not known before it runs; routes that match on them are exercised by
  * the generated alert tests and `ghmon up`, not here.
  */
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { EXTRA_ALERT, OUT } from '../conventions.ts';
+import { EXTRA_ALERT, LABEL, OUT, SEVERITY } from '../conventions.ts';
 import { type RuleEntry, readRuleFile } from '../promql/rule-files.ts';
 import type { Check } from './context.ts';
 import type { Finding } from './finding.ts';
@@ -54,6 +55,8 @@ export async function routingFindings(input: RoutingInput): Promise<Finding[]> {
     if (rule.kind !== 'alert' || rule.name === EXTRA_ALERT.watchdog) continue;
     const labels: Record<string, string> = { alertname: rule.name };
     for (const t of rule.templates) if (t.field.startsWith('labels.')) labels[t.field.slice(7)] = t.text;
+    // Severity none: an inhibitor (or a heartbeat), never a notification by design.
+    if (labels[LABEL.severity] === SEVERITY.none) continue;
     const args = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     const result = await runTool(
       input.bin,

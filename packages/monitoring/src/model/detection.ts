@@ -6,7 +6,8 @@
  * climbs (a blip of 100% errors is the highest ratio there is). So these pages ask for a short-window ratio (or
  * quantile) that stayed bad at every evaluation for longer than the tolerated burst:
  *   - the short window is two scrape intervals for errors (30s at 15s: the shortest window a rate has two
- *     samples in) and four for latency (1m at 15s: a quantile needs more requests than a ratio);
+ *     samples in) and four for latency (1m at 15s: a quantile needs more requests than a ratio), of the longest
+ *     scrape interval any service has;
  *   - a burst of length B is visible in a window-W rate for at most B + W - scrape (the first scrape that shows
  *     an error until the last window that still holds it), so the condition must hold for B + W: one more
  *     evaluation than any burst of at most B can fill.
@@ -30,6 +31,8 @@ export interface DetectionPlan {
    * (`withRemoteWrite`): no sample for this long (`1m`, at least four scrape intervals) means its pushes stopped.
    */
   pushSilence: string;
+  /** ServiceErrorsStopped: no 5xx over this window (`1m`, four scrape intervals) means the errors are over. */
+  quietWindow: string;
 }
 
 const ms = (d: string) => parseDuration(d) ?? 0;
@@ -44,14 +47,18 @@ function longestScrape(model: Model): number {
 
 export function detectionPlan(model: Model, s?: ServiceModel): DetectionPlan {
   const tolerance = ms(model.thresholds.burstTolerance);
-  const scrape = s ? ms(s.scrape?.interval ?? model.scrapeInterval) : longestScrape(model);
-  const errorWindow = 2 * scrape;
-  const latencyWindow = 4 * longestScrape(model);
+  // Windows read every job's samples of the metric (a selector by `service` does not tell the contract check
+  // which jobs match): two (four) of the longest scrape interval of any service.
+  const longest = longestScrape(model);
+  const scrape = s ? ms(s.scrape?.interval ?? model.scrapeInterval) : longest;
+  const errorWindow = 2 * longest;
+  const latencyWindow = 4 * longest;
   return {
     errorWindow: formatDuration(errorWindow),
     errorPersistence: formatDuration(tolerance + errorWindow),
     latencyWindow: formatDuration(latencyWindow),
     latencyPersistence: formatDuration(tolerance + latencyWindow),
     pushSilence: formatDuration(Math.max(60_000, 4 * scrape)),
+    quietWindow: formatDuration(4 * longest),
   };
 }

@@ -5,9 +5,11 @@
  * Prometheus without an Alertmanager.
  */
 import { httpRequestsTotal as requests } from '@greyhaven/metric-contract';
+import { formatDuration, parseDuration } from '../config/duration.ts';
 import { EXTRA_ALERT, GROUP, JOB, LABEL, SEVERITY } from '../conventions.ts';
 import { detectionPlan } from '../model/detection.ts';
 import type { Model } from '../model/model.ts';
+import { pageKeepFiringFor } from './keep-firing.ts';
 import { num, runbookUrl } from './seed-alerts.ts';
 import type { AlertingRule, RuleGroup } from './types.ts';
 
@@ -27,6 +29,16 @@ function alert(model: Model, spec: Spec): AlertingRule {
     labels: { [LABEL.severity]: severity, ...labels },
     annotations: { summary, description, runbook_url: runbookUrl(model, spec.alert) },
   };
+}
+
+/**
+ * How far back ServiceErrorsStopped remembers errors: HighErrorRate's 5m window, its `for`, its keep_firing_for and
+ * 5m more, so that it covers every minute HighErrorRate can fire for a burst that is over.
+ */
+function errorsMemory(model: Model): string {
+  const t = model.thresholds;
+  const kept = parseDuration(pageKeepFiringFor(model, t.errorRatio.severity) ?? '0s') ?? 0;
+  return formatDuration(5 * 60_000 + (parseDuration(t.errorRatio.for) ?? 0) + kept + 5 * 60_000);
 }
 
 export function serviceHealthGroup(model: Model): RuleGroup {
@@ -111,6 +123,22 @@ export function serviceHealthGroup(model: Model): RuleGroup {
       severity: t.trafficStopped.severity,
       summary: '{{ $labels.service }} receives no requests',
       description: `{{ $labels.${S} }} has served no request for 5m although it usually serves at least ${num(t.trafficStopped.minRequestsPerSecond)}/s and its target is up: requests are failing before they reach it (DNS, load balancer, routing, a crash loop in front of the middleware).`,
+    }),
+    // Not a notification: an inhibitor (severity none, routed to a receiver that sends nothing). The seed's
+    // HighErrorRate reads a 5m window with `for: 5m` (and ghmon holds it 10m more with keep_firing_for): a 60s
+    // burst of errors fires it minutes after the errors stopped. While this fires for a service, Alertmanager
+    // mutes that service's HighErrorRate (alertmanager/config.ts): errors that are over do not page. A real
+    // incident has paged long before HighErrorRate fires, through ErrorBudgetBurnSustained.
+    alert(model, {
+      alert: EXTRA_ALERT.errorsStopped,
+      expr: [
+        `(sum by (${S}) (increase(${requests.name}{status=~"5.."}[${errorsMemory(model)}])) > 0)`,
+        `unless on (${S})`,
+        `(sum by (${S}) (increase(${requests.name}{status=~"5.."}[${detectionPlan(model).quietWindow}])) > 0)`,
+      ].join('\n'),
+      severity: SEVERITY.none,
+      summary: '{{ $labels.service }} has served no 5xx for a while: the errors its 5m ratios still show are over',
+      description: `Not a notification: no 5xx from {{ $labels.${S} }} for ${detectionPlan(model).quietWindow}, after some in the last ${errorsMemory(model)}. It mutes the service's HighErrorRate, whose 5m window and \`for\` make it fire minutes after a burst of errors ended.`,
     }),
     alert(model, {
       alert: EXTRA_ALERT.infraTargetDown,

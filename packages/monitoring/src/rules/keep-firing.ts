@@ -1,7 +1,8 @@
 /**
  * `keep_firing_for` (Prometheus ≥ 2.42) on the pages whose condition is a ratio or a quantile over a window:
- * HighErrorRate, CriticalLatencyP99 (or HighLatencyP95 when configured to page), ErrorBudgetBurnFast, and the
- * sustained pages ErrorBudgetBurnSustained and HighLatencySustained. Such
+ * HighErrorRate, CriticalLatencyP99 (or HighLatencyP95 when configured to page), and the sustained pages
+ * ErrorBudgetBurnSustained and HighLatencySustained. (ErrorBudgetBurnFast no longer: its 5m short windows resolve
+ * it within minutes of recovery, and a flap stays one incident through the service's other pages.) Such
  * a condition oscillates around its threshold while an incident flaps (errors in bursts), and each resolve and
  * refire is a new PagerDuty incident; kept firing for `thresholds.pageKeepFiringFor` after the condition
  * clears, a flapping incident pages once. It changes only when an alert resolves: `for:`, thresholds and
