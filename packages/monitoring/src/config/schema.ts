@@ -279,8 +279,12 @@ export const routingSchema = z
         routingKeyFile: routingKeyFile.default('/etc/alertmanager/secrets/pagerduty-ticket-routing-key'),
       })
       .default({ routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' }),
-    /** How long a new ticket group waits for more alerts before its first notification. */
-    groupWait: duration.default('30s'),
+    /**
+     * How long a new ticket group waits before its first notification: 2m, so that a page for the same service
+     * that comes in the meantime inhibits it (one incident, one notification: an outage's early burn-rate ticket
+     * never reaches the ticket queue). Tickets are not urgent; every ticket comes that much later.
+     */
+    groupWait: duration.default('2m'),
     /**
      * How long a new page group waits for more alerts of the same service before it pages: short, since every
      * second of it is added to the time to page; long enough that the alerts one incident trips together (a
@@ -314,7 +318,7 @@ export const routingSchema = z
   .default({
     page: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-page-routing-key' },
     ticket: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-ticket-routing-key' },
-    groupWait: '30s',
+    groupWait: '2m',
     pageGroupWait: '15s',
     groupInterval: '30s',
     pageRepeatInterval: '1h',

@@ -338,6 +338,9 @@ export const SCENARIOS: readonly Scenario[] = [
     observe: 30 * MIN,
     incidentEnd: MIN,
     goals: QUIET,
+    // Its budget cost is what the 1d and 3d ticket windows judge: with hours of history instead of days they
+    // would ticket a burst production's days of clean traffic dilute (docs/replay.md).
+    history: 'max',
     state: incidentWhile(0, MIN, { errorRatio: 1 }),
   },
   {
@@ -346,6 +349,8 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'At night every service serves 3 requests a minute (0.05 req/s); one request fails with a 5xx, another 10 minutes later.',
     expect: 'none',
+    // As for the blip: the 1d and 3d ticket windows need clean history to weigh two errors against.
+    history: 'max',
     observe: 30 * MIN,
     incidentEnd: 10 * MIN,
     goals: QUIET,
