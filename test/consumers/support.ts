@@ -128,3 +128,19 @@ export function cleanNpmEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
 export function cleanup(tarballs: Tarballs | undefined): void {
   if (tarballs) rmSync(tarballs.root, { recursive: true, force: true });
 }
+
+/** Wall times of a test file's slow steps (pack, install, build), printed for people reading the log. */
+export function stopwatch(): { timings: Record<string, number>; timed<T>(what: string, fn: () => T): T } {
+  const timings: Record<string, number> = {};
+  return {
+    timings,
+    timed(what, fn) {
+      const start = Date.now();
+      try {
+        return fn();
+      } finally {
+        timings[what] = Date.now() - start;
+      }
+    },
+  };
+}

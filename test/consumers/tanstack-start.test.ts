@@ -21,7 +21,7 @@ import { join, relative, resolve } from 'node:path';
 import { httpRequestsTotal, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
-import { cleanNpmEnv, cleanup, makeProject, packTarballs, REPO_ROOT, type Tarballs } from './support.ts';
+import { cleanNpmEnv, cleanup, makeProject, packTarballs, REPO_ROOT, stopwatch, type Tarballs } from './support.ts';
 
 const FIXTURE = join(REPO_ROOT, 'packages/metrics/fixtures/tanstack-start');
 const JOB = 'tanstack-start';
@@ -32,16 +32,7 @@ let preview: ChildProcess | undefined;
 let prometheus: RunningPrometheus | undefined;
 let base: string;
 let log = '';
-const timings: Record<string, number> = {};
-
-function timed<T>(what: string, fn: () => T): T {
-  const start = Date.now();
-  try {
-    return fn();
-  } finally {
-    timings[what] = Date.now() - start;
-  }
-}
+const { timings, timed } = stopwatch();
 
 /** The fixture's files to copy, relative path → content: src/ (not the generated route tree) and tsconfig.json. */
 function fixtureFiles(): Record<string, string> {

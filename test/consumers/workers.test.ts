@@ -32,7 +32,7 @@ import { httpRequestDurationSeconds, httpRequestsTotal, UNMATCHED_ROUTE } from '
 import type { Miniflare as MiniflareInstance } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOTE_WRITE_RECEIVER, type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
-import { cleanNpmEnv, cleanup, makeProject, packTarballs, type Tarballs } from './support.ts';
+import { cleanNpmEnv, cleanup, makeProject, packTarballs, stopwatch, type Tarballs } from './support.ts';
 import { formatWorkersCost, measureWorkersCost, WORKERS_GZIP_BUDGET, type WorkersCost } from './worker-bundle.ts';
 
 const WRANGLER_VERSION = '3.114.9';
@@ -85,16 +85,7 @@ let project: string;
 let prometheus: RunningPrometheus | undefined;
 const isolates: MiniflareInstance[] = [];
 let MiniflareClass: typeof import('miniflare').Miniflare;
-const timings: Record<string, number> = {};
-
-function timed<T>(what: string, fn: () => T): T {
-  const start = Date.now();
-  try {
-    return fn();
-  } finally {
-    timings[what] = Date.now() - start;
-  }
-}
+const { timings, timed } = stopwatch();
 
 /** `wrangler deploy --dry-run --outdir dist` in `dir` (which holds a wrangler.toml); wrangler's output. */
 function wranglerBundle(dir: string): string {
