@@ -158,7 +158,9 @@ describe('node:http adapter', () => {
     const counts = seriesOf(samples, httpRequestsTotal.name);
     expect(metrics.labelSetCount).toBeLessThanOrEqual(300);
     expect(counts.length).toBeLessThanOrEqual(300 + 10);
-    expect(seriesOf(samples, 'http_request_duration_seconds_bucket').length).toBeLessThanOrEqual((300 + 10) * (HTTP_DURATION_BUCKETS.length + 1));
+    expect(seriesOf(samples, 'http_request_duration_seconds_bucket').length).toBeLessThanOrEqual(
+      (300 + 10) * (HTTP_DURATION_BUCKETS.length + 1),
+    );
     // Every request is still counted: the scan's 404s under UNMATCHED_ROUTE, the rest kept or folded.
     expect(
       find(samples, httpRequestsTotal.name, { method: 'GET', route: UNMATCHED_ROUTE, status: '404' }),

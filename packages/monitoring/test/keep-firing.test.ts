@@ -71,7 +71,9 @@ describe('pageKeepFiringFor', () => {
     const strip = (rules: AlertingRule[]) => others(rules).map(({ keep_firing_for: _, ...rest }) => rest);
     expect(strip(alertRules(modelWith()))).toEqual(others(alertRules(modelWith({ pageKeepFiringFor: '0s' }))));
     const memory = (model: ReturnType<typeof modelWith>) =>
-      alertRules(model).find((r) => r.alert === 'ServiceErrorsStopped')?.expr.match(/\[(\w+)\]/)?.[1];
+      alertRules(model)
+        .find((r) => r.alert === 'ServiceErrorsStopped')
+        ?.expr.match(/\[(\w+)\]/)?.[1];
     expect([memory(modelWith()), memory(modelWith({ pageKeepFiringFor: '0s' }))]).toEqual(['25m', '15m']);
   });
 

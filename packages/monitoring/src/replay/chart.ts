@@ -239,7 +239,8 @@ export function replaySvg(report: ReplayReport): string {
   }
   const sum = goalSummary(report);
   const body = report.scenarios.map((s, i) => scenarioTimeline(s, report, offsets[i] as number)).join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="replay" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="replay" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" role="img">
+<title>ghmon replay: pages and tickets per incident scenario, ghmon's rules vs the seed's (goals met: ghmon ${sum.met} of ${sum.total}, the seed ${sum.seedMet} of ${sum.seedTotal})</title>
 ${defs([...report.scenarios.map((s) => s.id), 'legend'])}
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="4" y="20" font-size="18" font-weight="700" fill="${COLORS.text}">ghmon replay: notifications from ghmon's rules and Alertmanager vs the seed's, same incidents</text>
