@@ -57,6 +57,8 @@ export const DEBIAN_PYTHON_MODULES = [
   ['setuptools', 'python3-setuptools'],
   ['wheel', 'python3-wheel'],
   ['pip', 'python3-pip'],
+  // `python3 -m venv` (ensurepip's presence is how Debian's python3-venv shows; only Suggested by python3-build).
+  ['ensurepip', 'python3-venv'],
 ];
 
 /** Debian packages for the Python modules /usr/bin/python3 cannot import (all of them if there is no python3). */
