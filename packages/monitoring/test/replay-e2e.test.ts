@@ -145,13 +145,16 @@ describe.skipIf(!promtool)('ghmon replay on the ghmon build output', () => {
     });
   });
 
-  it("flapping errors page once with ghmon's rules (keep_firing_for), a new incident per burst with the seed's", () => {
+  it("flapping errors are one page incident with ghmon's rules, a new incident per burst with the seed's", () => {
     const { ours, seed } = scenario('flapping').results;
     expect(ours.falsePages).toBe(0);
-    expect(ours.pages).toBeGreaterThan(0);
-    // Each paging alert fires once, without a break, however many bursts the incident has.
-    const paged = ours.episodes.filter((e) => e.notification === 'page').map((e) => e.alertname);
-    expect(paged).toEqual([...new Set(paged)]);
+    // One PagerDuty incident however many bursts: Alertmanager groups the service's pages, and the pages held by
+    // keep_firing_for fire once, without a break, so the group never empties between bursts.
+    expect(ours.pages).toBe(1);
+    const held = ['HighErrorRate', 'ErrorBudgetBurnSustained'];
+    const paged = ours.episodes.filter((e) => e.notification === 'page' && held.includes(e.alertname));
+    expect(paged.length).toBeGreaterThan(0);
+    expect(paged.map((e) => e.alertname)).toEqual([...new Set(paged.map((e) => e.alertname))]);
     expect(seed.falsePages).toBeGreaterThan(0);
     expect(seed.incidents.filter((i) => i.false === 'extra').length).toBe(seed.falsePages);
   });

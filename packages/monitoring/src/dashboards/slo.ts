@@ -5,7 +5,7 @@
  */
 import { DASHBOARD_UID, LABEL, RECORD, SLO_RECORD } from '../conventions.ts';
 import type { Model } from '../model/model.ts';
-import { PAGE_WINDOWS, TICKET_WINDOWS } from '../rules/slo.ts';
+import { PAGE_WINDOWS, SLOW_PERSISTENCE, TICKET_WINDOWS } from '../rules/slo.ts';
 import {
   type DashboardJson,
   dashboard,
@@ -111,10 +111,10 @@ export function sloDashboard(model: Model): DashboardJson {
       }),
       timeseriesPanel({
         title: 'Burn rate: ticket windows',
-        description: `Budget spend rate over the windows ErrorBudgetBurnSlow reads (${TICKET_WINDOWS.map(([l, s, f]) => `${f}× over ${l} and ${s}`).join(', ')}).`,
+        description: `Budget spend rate over the windows ErrorBudgetBurnSlow reads (${TICKET_WINDOWS.map(([l, s, f]) => `${f}× over ${l} and ${s}`).join(', ')}, or ${SLOW_PERSISTENCE[2]}× over every ${SLOW_PERSISTENCE[0]} for ${SLOW_PERSISTENCE[1]}).`,
         unit: 'suffix:×',
         grid: grid(12, 13, 12, 8),
-        queries: windows(TICKET_WINDOWS).map(burnRate),
+        queries: [...windows(TICKET_WINDOWS), SLOW_PERSISTENCE[0]].map(burnRate),
         thresholds: thresholdSteps(TICKET_WINDOWS.map(([, , f]) => f)),
         min: 0,
       }),
