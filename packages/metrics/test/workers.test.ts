@@ -18,7 +18,7 @@ import {
   until,
   writerState,
 } from '../fixtures/workers/harness.ts';
-import { HttpMetrics } from '../src/core/registry.ts';
+import { HttpMetrics, registerDbPool } from '../src/core/registry.ts';
 import {
   encodeLabels,
   encodeWriteRequest,
@@ -189,6 +189,33 @@ describe('remote-write encoding', () => {
 });
 
 describe('RemoteWriter (fake receiver)', () => {
+  it('pushes the DB pool gauges registered on its metrics (a Hyperdrive pool), and none without a pool', async () => {
+    const metrics = new HttpMetrics();
+    const rx = fakeReceiver();
+    const writer = new RemoteWriter({
+      metrics,
+      labels: LABELS,
+      target: { url: 'http://receiver.test/api/v1/write' },
+      instance: 'isolate-1',
+      intervalMs: 0,
+      fetch: rx.fetch,
+    });
+    metrics.observe(0, '/users/:id', 200, 0.01);
+    await writer.schedule();
+    expect(byName(rx.requests[0]?.series ?? [], 'db_pool_connections_max')).toEqual([]);
+    const stop = registerDbPool({ active: async () => 3, max: () => 10 }, metrics);
+    metrics.observe(0, '/users/:id', 200, 0.01);
+    await writer.schedule();
+    const second = rx.requests[1]?.series ?? [];
+    expect(byName(second, 'db_pool_connections_active')[0]?.samples.at(-1)?.value).toBe(3);
+    expect(byName(second, 'db_pool_connections_max')[0]?.samples.at(-1)?.value).toBe(10);
+    expect(byName(second, 'db_pool_connections_max')[0]?.labels).toMatchObject({
+      service: LABELS.service,
+      instance: 'isolate-1',
+    });
+    stop();
+  });
+
   it('pushes sorted, cumulative series with the spec headers, a bearer token and a 0 before each new label set', async () => {
     const metrics = new HttpMetrics();
     const rx = fakeReceiver();

@@ -20,6 +20,8 @@
  * - Labels sorted by name, timestamps in milliseconds, one sample per series per push (two for a new one).
  */
 import {
+  dbPoolConnectionsActive,
+  dbPoolConnectionsMax,
   httpActiveConnections,
   httpRequestDurationSeconds,
   httpRequestsTotal,
@@ -147,7 +149,9 @@ export class RemoteWriter {
   /** Label sets whose first sample may have reached the receiver (so they need no 0 sample any more). */
   private readonly known = new WeakSet<LabelSetValues>();
   private fixedSent = false;
-  private fixed: { active: Uint8Array; overflow: Uint8Array[] } | undefined;
+  private fixed:
+    | { active: Uint8Array; overflow: Uint8Array[]; poolActive: Uint8Array; poolMax: Uint8Array }
+    | undefined;
 
   /** Time of the first schedule() (the isolate's first request) and of the last push's samples. */
   private started: number | undefined;
@@ -229,7 +233,7 @@ export class RemoteWriter {
     return cached;
   }
 
-  private fixedLabels(): { active: Uint8Array; overflow: Uint8Array[] } {
+  private fixedLabels(): { active: Uint8Array; overflow: Uint8Array[]; poolActive: Uint8Array; poolMax: Uint8Array } {
     if (this.fixed === undefined) {
       const base: Label[] = [...Object.entries(this.labels), [this.instanceLabel, this.instance]];
       this.fixed = {
@@ -237,13 +241,22 @@ export class RemoteWriter {
         overflow: [httpRequestsTotal.name, httpRequestDurationSeconds.name].map((family) =>
           encodeLabels(sortLabels([...base, ['__name__', metricsOverflowTotal.name], [OVERFLOW_METRIC_LABEL, family]])),
         ),
+        poolActive: encodeLabels(sortLabels([...base, ['__name__', dbPoolConnectionsActive.name]])),
+        poolMax: encodeLabels(sortLabels([...base, ['__name__', dbPoolConnectionsMax.name]])),
       };
     }
     return this.fixed;
   }
 
-  /** Reads the metrics into series with this push's timestamps; returns them and the label sets that were new. */
-  collect(): { series: EncodedSeries[]; timestamp: number; fresh: LabelSetValues[] } {
+  /**
+   * Reads the metrics into series with this push's timestamps; returns them and the label sets that were new.
+   * `pools`: the DB pools registered on the metrics (`registerDbPool`, e.g. a Hyperdrive pool), read before.
+   */
+  collect(pools?: { active: number; max: number }): {
+    series: EncodedSeries[];
+    timestamp: number;
+    fresh: LabelSetValues[];
+  } {
     const now = Math.floor(this.now());
     const timestamp = this.lastTimestamp === undefined ? now : Math.max(now, this.lastTimestamp + 2);
     const lower = this.lastTimestamp === undefined ? (this.started ?? timestamp) : this.lastTimestamp + 1;
@@ -277,6 +290,10 @@ export class RemoteWriter {
     const fixed = this.fixedLabels();
     series.push({ labels: fixed.active, samples: [{ value: this.metrics.active, timestamp }] });
     for (const labels of fixed.overflow) add(labels, this.metrics.foldedCount, !this.fixedSent);
+    if (pools) {
+      series.push({ labels: fixed.poolActive, samples: [{ value: pools.active, timestamp }] });
+      series.push({ labels: fixed.poolMax, samples: [{ value: pools.max, timestamp }] });
+    }
     return { series, timestamp, fresh };
   }
 
@@ -286,7 +303,8 @@ export class RemoteWriter {
       if (target === undefined) return;
       remoteWriteAuthorization(target); // a misconfigured target: reported below, nothing sent, no push counted
       this.lastPushAt = this.now();
-      const { series, timestamp, fresh } = this.collect();
+      const pools = await this.metrics.readPools();
+      const { series, timestamp, fresh } = this.collect(pools);
       this.lastTimestamp = timestamp;
       const body = remoteWriteBody(series);
       this.stats.pushes++;
