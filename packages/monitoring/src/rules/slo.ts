@@ -122,7 +122,7 @@ function recordingRules(sli: Sli, shortWindow: string): RecordingRule[] {
   const budget = errorBudget(sli.objective);
   const sel = `{${S}="${sli.service}",${LABEL.slo}="${sli.kind}"}`;
   return [
-    ...[...((SLI_WINDOWS as readonly string[]).includes(shortWindow) ? [] : [shortWindow]), ...SLI_WINDOWS].map(
+    ...[...SLI_WINDOWS, ...((SLI_WINDOWS as readonly string[]).includes(shortWindow) ? [] : [shortWindow])].map(
       (w) => ({ record: SLO_RECORD.errorRatio(w), expr: sli.ratio(w), labels }),
     ),
     { record: SLO_RECORD.eventsRate5m, expr: sli.total('5m'), labels },
