@@ -34,6 +34,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningPrometheus, startPrometheus } from '../test/support/prometheus.ts';
+import { until } from '../test/support/until.ts';
 
 const PYTHON_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(PYTHON_DIR, '..');
@@ -142,16 +143,6 @@ function run(
       else reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code ?? signal}):\n${output}`));
     });
   });
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, limitMs: number): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {

@@ -26,6 +26,7 @@ import { HttpMetrics } from '@greyhaven/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../examples/ts-service/src/service.ts';
 import { freePort, type RunningPrometheus, type Sample, startPrometheus } from './support/prometheus.ts';
+import { until } from './support/until.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
@@ -61,16 +62,6 @@ const SCRIPT: Step[] = [
 ];
 const INSTRUMENTED_PER_PASS = SCRIPT.filter((s) => !s.path.startsWith('/admin/')).length;
 const ERRORS_PER_PASS = 1;
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, limitMs: number): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let dir: string;
 let tsService: Service | undefined;
