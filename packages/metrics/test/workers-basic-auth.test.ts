@@ -19,7 +19,7 @@ import { validateConfig } from '../../monitoring/src/config/load.ts';
 import { OUT } from '../../monitoring/src/conventions.ts';
 import { generate } from '../../monitoring/src/generate.ts';
 import { buildModel } from '../../monitoring/src/model/model.ts';
-import { DEFAULT_WEB_USER, fillWebConfig } from '../../monitoring/src/security/web-config.ts';
+import { DEFAULT_WEB_USER, fillWebConfig } from '../../monitoring/src/model/web-config.ts';
 import {
   bundleWorker,
   type RunningPrometheus,

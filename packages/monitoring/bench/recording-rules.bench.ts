@@ -22,11 +22,11 @@ import { REMOTE_WRITE_RECEIVER, startPrometheus } from '../../../test/support/pr
 import { encodeLabels, type Label, remoteWriteBody } from '../../metrics/src/workers/index.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { OUT, RECORD } from '../src/conventions.ts';
-import { dashboardQueries } from '../src/dashboards/queries.ts';
 import { generate } from '../src/generate.ts';
+import { ruleFiles } from '../src/generators/prometheus/rules/index.ts';
+import type { RecordingRule } from '../src/generators/prometheus/rules/types.ts';
 import { buildModel } from '../src/model/model.ts';
-import { ruleFiles } from '../src/rules/index.ts';
-import type { RecordingRule } from '../src/rules/types.ts';
+import { dashboardQueries } from '../src/outdir/dashboards.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const STEP_S = 15;

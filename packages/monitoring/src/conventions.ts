@@ -244,3 +244,6 @@ export const GRAFANA = {
   /** The seed's latency panel threshold (ms), drawn on the latency panels. */
   latencyPanelThresholdMs: 200,
 } as const;
+
+/** Who produces a series: the application's middleware, Prometheus' scrape, or one of the stack's own jobs. */
+export type MetricSource = 'application' | 'scrape' | 'node_exporter' | 'prometheus' | 'alertmanager';

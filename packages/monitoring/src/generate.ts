@@ -1,20 +1,20 @@
 /**
  * model → files. Every generator is a pure function; this assembles their output into a map of
- * path (relative to out/, with `/`) → content. Only output/write.ts touches the disk.
+ * path (relative to out/, with `/`) → content. Only util/write.ts touches the disk.
  */
 import { contractJson } from '@greyhaven/metric-contract';
-import { alertTestFiles } from './alert-tests/index.ts';
-import { alertmanagerClusterDoc } from './alertmanager/cluster.ts';
-import { alertmanagerConfig } from './alertmanager/config.ts';
 import { OUT } from './conventions.ts';
-import { grafanaFiles } from './dashboards/index.ts';
+import { alertmanagerClusterDoc } from './generators/alertmanager/cluster.ts';
+import { alertmanagerConfig } from './generators/alertmanager/config.ts';
+import { composeFiles } from './generators/compose/compose.ts';
+import { grafanaFiles } from './generators/grafana/index.ts';
+import { kubernetesFiles } from './generators/kubernetes/index.ts';
+import { prometheusConfig, replicaConfigs } from './generators/prometheus/config/prometheus-yml.ts';
+import { ruleFiles } from './generators/prometheus/rules/index.ts';
+import { alertTestFiles } from './generators/prometheus/tests/index.ts';
+import { outReadme } from './generators/readme.ts';
 import type { Model } from './model/model.ts';
-import { outReadme } from './output/readme.ts';
-import { toYaml } from './output/yaml.ts';
-import { prometheusConfig, replicaConfigs } from './prometheus/config.ts';
-import { ruleFiles } from './rules/index.ts';
-import { composeFiles } from './targets/compose.ts';
-import { kubernetesFiles } from './targets/kubernetes/index.ts';
+import { toYaml } from './util/yaml.ts';
 
 export type Files = Map<string, string>;
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MARKER } from '../src/output/write.ts';
+import { MARKER } from '../src/util/write.ts';
 import { expectGoldenTree } from './golden.ts';
 import { FIXTURES, GREYHAVEN_CONFIG, ghmon, readTree, tempDir } from './helpers.ts';
 

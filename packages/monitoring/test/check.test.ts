@@ -5,8 +5,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { formatFinding } from '../src/checks/finding.ts';
 import { CHECKS, runChecks } from '../src/checks/index.ts';
+import { formatFinding } from '../src/util/finding.ts';
 import { FIXTURES, GREYHAVEN_CONFIG, ghmon, tempDir } from './helpers.ts';
 
 // promtool runs every alert's unit tests (~15 s of CPU); on a shared 2-core machine give it room.

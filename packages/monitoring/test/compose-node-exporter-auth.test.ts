@@ -18,10 +18,10 @@ import { basicAuth, freePort, type RunningPrometheus, startPrometheus } from '..
 import { validateConfig } from '../src/config/load.ts';
 import { JOB, OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
+import type { ScrapeConfig } from '../src/generators/prometheus/config/prometheus-yml.ts';
 import { buildModel } from '../src/model/model.ts';
-import { toYaml } from '../src/output/yaml.ts';
-import type { ScrapeConfig } from '../src/prometheus/config.ts';
-import { fillWebConfig } from '../src/security/web-config.ts';
+import { fillWebConfig } from '../src/model/web-config.ts';
+import { toYaml } from '../src/util/yaml.ts';
 import { tempDir } from './helpers.ts';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/config/errors.ts';
 import { loadConfig, validateConfig } from '../src/config/load.ts';
+import { UserError } from '../src/util/errors.ts';
 import { FIXTURES, GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
 
 const svc = { name: 'demo', runtime: 'typescript', scrape: { targets: ['127.0.0.1:8080'] } } as const;

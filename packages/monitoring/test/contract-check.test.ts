@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CONTRACT_CHECK, type ContractOptions, checkContract, type QueryInput } from '../src/checks/contract.ts';
-import type { Finding } from '../src/checks/finding.ts';
 import { ALERT, GROUP, JOB, RECORD } from '../src/conventions.ts';
 import { substituteGrafanaVariables } from '../src/promql/grafana-vars.ts';
 import { knownSeries } from '../src/promql/known-metrics.ts';
@@ -17,6 +16,7 @@ import { labelsOf } from '../src/promql/labels.ts';
 import { parsePromQL } from '../src/promql/parse.ts';
 import { seriesResolver } from '../src/promql/recorded-series.ts';
 import { targetLabelsFromPrometheusConfig } from '../src/promql/target-labels.ts';
+import type { Finding } from '../src/util/finding.ts';
 import { ruleFile, SEED_ALERTS, SEED_RECORDS, seedRuleFiles, type TestRule } from './contract-fixtures.ts';
 import { tempDir } from './helpers.ts';
 

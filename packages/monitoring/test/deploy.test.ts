@@ -13,9 +13,9 @@ import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
 import { OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
+import { deployCommands } from '../src/generators/kubernetes/deploy-commands.ts';
 import { buildModel } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
-import { deployCommands } from '../src/targets/kubernetes/deploy-commands.ts';
+import { writeOutput } from '../src/util/write.ts';
 import { GREYHAVEN_CONFIG, ghmon, tempDir } from './helpers.ts';
 
 async function builtGreyhaven(dir = tempDir()): Promise<string> {

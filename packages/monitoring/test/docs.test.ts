@@ -2,14 +2,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertTestFiles } from '../src/alert-tests/index.ts';
 import { CONTRACT_CHECK } from '../src/checks/contract.ts';
 import { CHECKS } from '../src/checks/index.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { runbookFile } from '../src/conventions.ts';
+import { ruleFiles } from '../src/generators/prometheus/rules/index.ts';
+import { isAlert } from '../src/generators/prometheus/rules/types.ts';
+import { alertTestFiles } from '../src/generators/prometheus/tests/index.ts';
 import { buildModel } from '../src/model/model.ts';
-import { ruleFiles } from '../src/rules/index.ts';
-import { isAlert } from '../src/rules/types.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 const model = buildModel(

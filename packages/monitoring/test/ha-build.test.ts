@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CHECKS, runChecks } from '../src/checks/index.ts';
-import type { UserError } from '../src/config/errors.ts';
 import { validateConfig } from '../src/config/load.ts';
+import type { UserError } from '../src/util/errors.ts';
 import { FIXTURES, ghmon, tempDir } from './helpers.ts';
 
 describe('ghmon build with ha', () => {

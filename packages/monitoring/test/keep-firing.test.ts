@@ -4,12 +4,12 @@
  * check.test.ts (Grey Haven's build and the fixture with `pageKeepFiringFor: '5m'`) and build.test.ts (golden).
  */
 import { describe, expect, it } from 'vitest';
-import { alertCases } from '../src/alert-tests/cases.ts';
-import { alertTestFiles } from '../src/alert-tests/index.ts';
 import { validateConfig } from '../src/config/load.ts';
+import { ruleFiles } from '../src/generators/prometheus/rules/index.ts';
+import { type AlertingRule, isAlert } from '../src/generators/prometheus/rules/types.ts';
+import { alertCases } from '../src/generators/prometheus/tests/cases.ts';
+import { alertTestFiles } from '../src/generators/prometheus/tests/index.ts';
 import { buildModel, type Model } from '../src/model/model.ts';
-import { ruleFiles } from '../src/rules/index.ts';
-import { type AlertingRule, isAlert } from '../src/rules/types.ts';
 
 const services = [
   {

@@ -8,30 +8,30 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { alertmanagerConfig } from '../src/alertmanager/config.ts';
-import { formatFinding } from '../src/checks/finding.ts';
 import { CHECKS, runChecks } from '../src/checks/index.ts';
-import { chartDefaults, chartValues, effectiveValues } from '../src/checks/kubernetes-common.ts';
 import { crdValidator, re2RegExp, schemaErrors, structural } from '../src/checks/kubernetes-crd.ts';
 import { FREE_FORM, valueProblems } from '../src/checks/kubernetes-values.ts';
+import { chartDefaults, chartValues, effectiveValues } from '../src/checks/lib/kubernetes.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
 import { OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
-import { buildModel, type Model } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
-import { prometheusConfig } from '../src/prometheus/config.ts';
+import { alertmanagerConfig } from '../src/generators/alertmanager/config.ts';
+import { kubernetesFiles } from '../src/generators/kubernetes/index.ts';
+import type { NetworkPolicy } from '../src/generators/kubernetes/network-policies.ts';
+import { inClusterModel } from '../src/generators/kubernetes/secrets.ts';
+import { prometheusConfig } from '../src/generators/prometheus/config/prometheus-yml.ts';
 import {
   ALERTMANAGER_SECRETS_DIR,
   CHART,
   DASHBOARD_SIDECAR_LABEL,
   DATASOURCE_UID,
   RELEASE_LABEL,
-} from '../src/targets/kubernetes/chart.ts';
-import { chartSelector, getPath, helmMerge, selectorMatches } from '../src/targets/kubernetes/helm.ts';
-import { kubernetesFiles } from '../src/targets/kubernetes/index.ts';
-import type { NetworkPolicy } from '../src/targets/kubernetes/network-policies.ts';
-import { inClusterModel } from '../src/targets/kubernetes/secrets.ts';
+} from '../src/model/chart.ts';
+import { buildModel, type Model } from '../src/model/model.ts';
+import { formatFinding } from '../src/util/finding.ts';
+import { chartSelector, getPath, helmMerge, selectorMatches } from '../src/util/helm.ts';
+import { writeOutput } from '../src/util/write.ts';
 import { GREYHAVEN_CONFIG, ghmon, REPO_ROOT, readTree, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -240,7 +240,7 @@ describe('values.yaml', () => {
         job_name: 'cloudflare-workers',
         scheme: 'https',
         metrics_path: '/metrics',
-        // The metrics token, from the Secret mounted through prometheusSpec.secrets (security/scrape-auth.ts).
+        // The metrics token, from the Secret mounted through prometheusSpec.secrets (config/scrape-auth.ts).
         authorization: { type: 'Bearer', credentials_file: '/etc/prometheus/secrets/ghmon-metrics-token-api/token' },
         static_configs: [
           {

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
-import { formatFinding } from '../src/checks/finding.ts';
 import { runChecks } from '../src/checks/index.ts';
 import { LIVE_SERIES, liveSeries } from '../src/checks/live-series.ts';
-import { toYaml } from '../src/output/yaml.ts';
-import { fillWebConfig, webConfigTemplate } from '../src/security/web-config.ts';
+import { fillWebConfig, webConfigTemplate } from '../src/model/web-config.ts';
+import { formatFinding } from '../src/util/finding.ts';
+import { toYaml } from '../src/util/yaml.ts';
 import { FIXTURES, ghmon, tempDir } from './helpers.ts';
 import { startAuthPrometheus } from './web-auth-prometheus.ts';
 

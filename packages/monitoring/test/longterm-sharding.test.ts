@@ -12,13 +12,13 @@ import { freePort, type RunningPrometheus, startPrometheus } from '../../../test
 import { validateConfig } from '../src/config/load.ts';
 import { OUT, RECORD } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
-import { SHARD_LABEL, shardConfig } from '../src/longterm/sharding.ts';
-import { victoriaMetricsSpec, victoriaMetricsUrls } from '../src/longterm/victoria-metrics.ts';
+import { prometheusConfig } from '../src/generators/prometheus/config/prometheus-yml.ts';
+import { SHARD_LABEL, shardConfig } from '../src/generators/prometheus/config/sharding.ts';
 import { buildModel } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
-import { toYaml } from '../src/output/yaml.ts';
-import { prometheusConfig } from '../src/prometheus/config.ts';
 import { layout } from '../src/stack/layout.ts';
+import { victoriaMetricsSpec, victoriaMetricsUrls } from '../src/stack/victoria-metrics.ts';
+import { writeOutput } from '../src/util/write.ts';
+import { toYaml } from '../src/util/yaml.ts';
 import { tempDir } from './helpers.ts';
 
 const SERVICES = ['checkout', 'search', 'auth', 'billing', 'catalog', 'media'];

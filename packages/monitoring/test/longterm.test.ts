@@ -9,16 +9,17 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
-import { UserError } from '../src/config/errors.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
 import { OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
-import { VICTORIA_METRICS_BIN, victoriaMetricsSpec, victoriaMetricsUrls } from '../src/longterm/victoria-metrics.ts';
+import { prometheusConfig } from '../src/generators/prometheus/config/prometheus-yml.ts';
 import { buildModel } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
-import { prometheusConfig } from '../src/prometheus/config.ts';
 import { layout } from '../src/stack/layout.ts';
+import { BIN } from '../src/stack/spec.ts';
+import { victoriaMetricsSpec, victoriaMetricsUrls } from '../src/stack/victoria-metrics.ts';
+import { UserError } from '../src/util/errors.ts';
+import { writeOutput } from '../src/util/write.ts';
 import { tempDir } from './helpers.ts';
 
 const PUSH_SERVICE = { name: 'edge', runtime: 'workers', push: { protocol: 'remote-write' } } as const;
@@ -182,7 +183,7 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
 
   const startVm = () => {
     const spec = victoriaMetricsSpec({ layout: l, port: vmPort });
-    expect(spec.command).toBe(VICTORIA_METRICS_BIN);
+    expect(spec.command).toBe(BIN.victoriaMetrics);
     const child = spawn(spec.command, spec.args, { cwd: state, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       log = (log + d.toString()).slice(-20_000);

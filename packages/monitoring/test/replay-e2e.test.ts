@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findBinary, runTool } from '../src/checks/tool.ts';
-import { MARKER } from '../src/output/write.ts';
 import type { ReplayReport, ScenarioReport } from '../src/replay/run.ts';
 import { targetsFromPrometheusConfig } from '../src/replay/series.ts';
+import { findBinary, runTool } from '../src/util/tool.ts';
+import { MARKER } from '../src/util/write.ts';
 import { GREYHAVEN_CONFIG, ghmon, type RunResult, readTree, tempDir } from './helpers.ts';
 
 const SCENARIO_IDS = ['total-outage', 'crash', 'low-traffic-error', 'blip-60s', 'flapping'];

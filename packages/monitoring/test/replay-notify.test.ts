@@ -6,7 +6,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findBinary } from '../src/checks/tool.ts';
 import {
   groupLabels,
   inhibited,
@@ -19,6 +18,7 @@ import { AmtoolRouteChecker, amtoolReceivers } from '../src/replay/amtool.ts';
 import { classifyLabels } from '../src/replay/analyse.ts';
 import { type Evaluation, simulateNotifications } from '../src/replay/notify.ts';
 import { SEED_ALERTMANAGER_FILE } from '../src/replay/run.ts';
+import { findBinary } from '../src/util/tool.ts';
 import { tempDir } from './helpers.ts';
 
 /** Our routing's shape: pages and tickets grouped by service, a Watchdog to a receiver without integrations. */

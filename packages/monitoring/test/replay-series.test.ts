@@ -13,7 +13,6 @@ import {
 } from '@greyhaven/metric-contract';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { findBinary, runTool } from '../src/checks/tool.ts';
 import { loadRuleSet } from '../src/replay/ruleset.ts';
 import { SCENARIOS, scenarioById } from '../src/replay/scenarios.ts';
 import {
@@ -28,6 +27,7 @@ import {
   UP,
   withPushServices,
 } from '../src/replay/series.ts';
+import { findBinary, runTool } from '../src/util/tool.ts';
 import { GOLDEN_DIR } from './golden.ts';
 import { tempDir } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 /** `ghmon check --format`: the text/json/github renderings of a report, without running any check. */
 import { describe, expect, it } from 'vitest';
 import type { CheckReport } from '../src/checks/index.ts';
-import { formatReport, githubCommand } from '../src/checks/report-format.ts';
+import { formatReport, githubCommand } from '../src/checks/lib/report-format.ts';
 
 const report: CheckReport = {
   findings: [

@@ -4,12 +4,12 @@
  * token with `authorization: { type: Bearer, credentials_file }`.
  */
 import { describe, expect, it } from 'vitest';
-import type { UserError } from '../src/config/errors.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
+import { isLocalTarget } from '../src/config/scrape-auth.ts';
+import { prometheusConfig } from '../src/generators/prometheus/config/prometheus-yml.ts';
 import { buildModel } from '../src/model/model.ts';
-import { prometheusConfig } from '../src/prometheus/config.ts';
-import { isLocalTarget } from '../src/security/scrape-auth.ts';
+import type { UserError } from '../src/util/errors.ts';
 
 const config = (scrape: Record<string, unknown>): MonitoringInput =>
   ({ services: [{ name: 'svc', runtime: 'typescript', scrape }] }) as MonitoringInput;

@@ -11,9 +11,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, validateConfig } from '../src/config/load.ts';
 import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
 import { layout } from '../src/stack/layout.ts';
 import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
+import { writeOutput } from '../src/util/write.ts';
 import { GREYHAVEN_CONFIG, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });

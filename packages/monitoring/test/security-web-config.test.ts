@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toYaml } from '../src/output/yaml.ts';
-import { fillWebConfig, webConfigTemplate } from '../src/security/web-config.ts';
+import { fillWebConfig, webConfigTemplate } from '../src/model/web-config.ts';
+import { toYaml } from '../src/util/yaml.ts';
 import { basicAuth, startAuthPrometheus } from './web-auth-prometheus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghmon-webcfg-'));

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { formatFinding } from '../src/checks/finding.ts';
 import { runChecks } from '../src/checks/index.ts';
 import { liveSeries } from '../src/checks/live-series.ts';
 import { sloLine } from '../src/cli/status.ts';
@@ -20,6 +19,7 @@ import type { StoreState } from '../src/stack/pagerduty/store.ts';
 import { livePids, procStartTime } from '../src/stack/pids.ts';
 import { type SloStatus, stackStatus } from '../src/stack/status.ts';
 import { freeStackPorts, type RunningStack, startStack } from '../src/stack/up.ts';
+import { formatFinding } from '../src/util/finding.ts';
 import { GREYHAVEN_CONFIG, REPO_ROOT, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });

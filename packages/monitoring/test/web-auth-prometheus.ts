@@ -5,8 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { basicAuth, startPrometheus } from '../../../test/support/prometheus.ts';
-import { toYaml } from '../src/output/yaml.ts';
-import { DEFAULT_WEB_USER, webClientAuth } from '../src/security/web-config.ts';
+import { DEFAULT_WEB_USER, webClientAuth } from '../src/model/web-config.ts';
+import { toYaml } from '../src/util/yaml.ts';
 
 export { basicAuth } from '../../../test/support/prometheus.ts';
 

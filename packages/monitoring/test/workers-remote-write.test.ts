@@ -14,11 +14,11 @@ import { bundleWorker, startIsolate, until, writerState } from '../../metrics/fi
 import { validateConfig } from '../src/config/load.ts';
 import { EXTRA_ALERT, RECORD } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
-import { REMOTE_WRITE_RECEIVER_FLAG } from '../src/longterm/stack.ts';
 import { buildModel } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
 import { stackComponents } from '../src/stack/components.ts';
 import { layout } from '../src/stack/layout.ts';
+import { REMOTE_WRITE_RECEIVER_FLAG } from '../src/stack/spec.ts';
+import { writeOutput } from '../src/util/write.ts';
 import { ghmon, tempDir } from './helpers.ts';
 
 const ISOLATES = 3;

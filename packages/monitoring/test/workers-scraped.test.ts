@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { formatFinding } from '../src/checks/finding.ts';
 import { runChecks } from '../src/checks/index.ts';
 import { promtoolConfig } from '../src/checks/promtool-config.ts';
 import { scrapedWorkers, WORKERS_SCRAPED, workersScraped } from '../src/checks/workers-scraped.ts';
-import type { UserError } from '../src/config/errors.ts';
 import { loadConfig, validateConfig } from '../src/config/load.ts';
 import { LABEL, OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
-import { writeOutput } from '../src/output/write.ts';
+import type { UserError } from '../src/util/errors.ts';
+import { formatFinding } from '../src/util/finding.ts';
+import { writeOutput } from '../src/util/write.ts';
 import { FIXTURES, GREYHAVEN_CONFIG, ghmon, tempDir } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 60_000 });

@@ -1,7 +1,7 @@
 /** `amtool/config`: `amtool check-config` on the generated alertmanager.yml (routes, receivers, templates). */
 import { OUT } from '../conventions.ts';
-import type { Check } from './context.ts';
-import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+import { findBinary, missingTool, runTool, toolFindings } from '../util/tool.ts';
+import type { Check } from './lib/context.ts';
 
 export const AMTOOL_CONFIG = 'amtool/config';
 

@@ -12,10 +12,10 @@
  */
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { EXTRA_ALERT, LABEL, OUT, SEVERITY } from '../conventions.ts';
-import { type RuleEntry, readRuleFile } from '../promql/rule-files.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
-import { findBinary, missingTool, runTool } from './tool.ts';
+import { type RuleEntry, readRuleFile } from '../outdir/rule-files.ts';
+import type { Finding } from '../util/finding.ts';
+import { findBinary, missingTool, runTool } from '../util/tool.ts';
+import type { Check } from './lib/context.ts';
 
 export const AMTOOL_ROUTES = 'amtool/routes';
 

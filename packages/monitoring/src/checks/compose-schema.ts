@@ -11,9 +11,9 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { OUT } from '../conventions.ts';
-import { bindMounts, type ComposeService, readCompose } from './compose-common.ts';
-import type { Check, CheckContext } from './context.ts';
-import type { Finding } from './finding.ts';
+import type { Finding } from '../util/finding.ts';
+import { bindMounts, type ComposeService, readCompose } from './lib/compose.ts';
+import type { Check, CheckContext } from './lib/context.ts';
 
 export const COMPOSE_SCHEMA = 'compose/schema';
 

@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { OUT } from '../conventions.ts';
-import { stageWithCredentialStubs } from '../security/credential-stubs.ts';
-import { flagValue, readCompose, stageMounts } from './compose-common.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
-import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+import type { Finding } from '../util/finding.ts';
+import { findBinary, missingTool, runTool, toolFindings } from '../util/tool.ts';
+import { flagValue, readCompose, stageMounts } from './lib/compose.ts';
+import type { Check } from './lib/context.ts';
+import { stageWithCredentialStubs } from './lib/credential-stubs.ts';
 
 export const COMPOSE_PROMTOOL = 'compose/promtool';
 export const COMPOSE_AMTOOL = 'compose/amtool';
@@ -72,7 +72,7 @@ export const composePromtool = composeTool(
     bin: 'promtool',
     pkg: 'prometheus',
     async run(bin, configPath, tmp) {
-      // Secret files exist only in the container: stubs (security/credential-stubs.ts); rule files are the mounted ones.
+      // Secret files exist only in the container: stubs (checks/lib/credential-stubs.ts); rule files are the mounted ones.
       const { file } = stageWithCredentialStubs(readFileSync(configPath, 'utf8'), dirname(configPath), tmp);
       const result = await runTool(bin, ['check', 'config', file], dirname(configPath));
       const findings = toolFindings(COMPOSE_PROMTOOL, OUT.composePrometheusConfig, result);

@@ -9,7 +9,8 @@
  * sample intervals of what it reads, given prometheus.yml), contract/alert-without-condition (an alert whose
  * expression never drops a series, so it always fires). See docs/checks/contract.md.
  */
-import { formatDuration, parseDuration } from '../config/duration.ts';
+
+import { readRuleFile, type TemplateField } from '../outdir/rule-files.ts';
 import { alertCondition } from '../promql/alert-condition.ts';
 import { templateLabelRefs } from '../promql/alert-templates.ts';
 import { grafanaVariableAt, substituteGrafanaVariables } from '../promql/grafana-vars.ts';
@@ -18,12 +19,12 @@ import { infer, type LabelContext } from '../promql/labels.ts';
 import { type ParsedPromQL, parsePromQL } from '../promql/parse.ts';
 import { rangeWindows } from '../promql/range-windows.ts';
 import { type RuleForInference, recordedSeries, seriesResolver } from '../promql/recorded-series.ts';
-import { readRuleFile, type TemplateField } from '../promql/rule-files.ts';
 import { type Interval, sampleIntervalsFromPrometheusConfig } from '../promql/sample-intervals.ts';
 import { METRIC_NAME_LABEL, selectors } from '../promql/selectors.ts';
 import { didYouMean } from '../promql/suggest.ts';
 import { targetLabelsFromPrometheusConfig } from '../promql/target-labels.ts';
-import type { Finding } from './finding.ts';
+import { formatDuration, parseDuration } from '../util/duration.ts';
+import type { Finding } from '../util/finding.ts';
 
 export const CONTRACT_CHECK = {
   parseError: 'contract/parse-error',

@@ -1,18 +1,19 @@
 /** Every check `ghmon check` runs, in the order their findings are printed. */
 import { OUT } from '../conventions.ts';
-import { dashboardQueries } from '../dashboards/queries.ts';
+import { dashboardQueries } from '../outdir/dashboards.ts';
+import type { Finding } from '../util/finding.ts';
 import { amtoolConfig } from './amtool-config.ts';
 import { amtoolRoutes } from './amtool-routes.ts';
 import { composeSchema } from './compose-schema.ts';
 import { composeAmtool, composePromtool } from './compose-tools.ts';
-import { type Check, type CheckContext, checkContext } from './context.ts';
-import { checkContract } from './contract.ts';
-import type { Finding } from './finding.ts';
+import { CONTRACT_CHECK, checkContract } from './contract.ts';
 import { kubernetesAmtool } from './kubernetes-amtool.ts';
 import { kubernetesPromtool } from './kubernetes-promtool.ts';
 import { kubernetesSchema } from './kubernetes-schema.ts';
 import { kubernetesSelectors } from './kubernetes-selectors.ts';
 import { kubernetesValues } from './kubernetes-values.ts';
+import { type Check, type CheckContext, checkContext } from './lib/context.ts';
+import type { CheckReport } from './lib/report-format.ts';
 import { promtoolConfig } from './promtool-config.ts';
 import { promtoolRules } from './promtool-rules.ts';
 import { promtoolTests } from './promtool-tests.ts';
@@ -33,7 +34,9 @@ export const contractCheck: Check = {
       .list(OUT.grafanaDashboardsDir, '.json')
       .map((path) => dashboardQueries(path, ctx.read(path)));
     return [
-      ...dashboards.flatMap((d) => d.problems),
+      ...dashboards.flatMap((d) =>
+        d.problems.map((p): Finding => ({ check: CONTRACT_CHECK.parseError, severity: 'error', ...p })),
+      ),
       ...checkContract(
         files,
         dashboards.flatMap((d) => d.queries),
@@ -61,11 +64,7 @@ export const CHECKS: readonly Check[] = [
   composeAmtool,
 ];
 
-export interface CheckReport {
-  findings: Finding[];
-  /** Per check: id, number of findings and how many of them are errors, in the order the checks were given. */
-  summary: { id: string; description: string; findings: number; errors: number }[];
-}
+export type { CheckReport };
 
 export async function runChecks(outDir: string, checks: readonly Check[] = CHECKS): Promise<CheckReport> {
   const ctx = checkContext(outDir);

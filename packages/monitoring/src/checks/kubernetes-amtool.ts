@@ -9,14 +9,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
-import { toYaml } from '../output/yaml.ts';
-import { readRuleFile } from '../promql/rule-files.ts';
-import { getPath, isMap } from '../targets/kubernetes/helm.ts';
+import { readRuleFile } from '../outdir/rule-files.ts';
+import type { Finding } from '../util/finding.ts';
+import { getPath, isMap } from '../util/helm.ts';
+import { findBinary, missingTool, runTool, toolFindings } from '../util/tool.ts';
+import { toYaml } from '../util/yaml.ts';
 import { routingFindings } from './amtool-routes.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
-import { effectiveValues, readKubernetesOutput } from './kubernetes-common.ts';
-import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+import type { Check } from './lib/context.ts';
+import { effectiveValues, readKubernetesOutput } from './lib/kubernetes.ts';
 
 export const KUBERNETES_AMTOOL = 'kubernetes/amtool';
 

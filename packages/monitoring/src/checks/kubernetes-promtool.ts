@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
-import { toYaml } from '../output/yaml.ts';
-import { stageWithCredentialStubs } from '../security/credential-stubs.ts';
-import { getPath, isMap } from '../targets/kubernetes/helm.ts';
-import { prometheusRemoteWrite } from '../targets/kubernetes/remote-write.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
-import { readKubernetesOutput } from './kubernetes-common.ts';
-import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+import { prometheusRemoteWrite } from '../model/remote-write.ts';
+import type { Finding } from '../util/finding.ts';
+import { getPath, isMap } from '../util/helm.ts';
+import { findBinary, missingTool, runTool, toolFindings } from '../util/tool.ts';
+import { toYaml } from '../util/yaml.ts';
+import type { Check } from './lib/context.ts';
+import { stageWithCredentialStubs } from './lib/credential-stubs.ts';
+import { readKubernetesOutput } from './lib/kubernetes.ts';
 
 export const KUBERNETES_PROMTOOL = 'kubernetes/promtool';
 
@@ -67,7 +67,7 @@ export const kubernetesPromtool: Check = {
       const scrape = getPath(k8s.values?.value, ['prometheus', 'prometheusSpec', 'additionalScrapeConfigs']);
       /** A section of values.yaml as a prometheus.yml of its own through `promtool check config`. */
       const checkConfig = async (valuesKey: string, config: Record<string, unknown>) => {
-        // Secret files (tokens) exist only in the Prometheus pods: stubs here (security/credential-stubs.ts).
+        // Secret files (tokens) exist only in the Prometheus pods: stubs here (checks/lib/credential-stubs.ts).
         const { file } = stageWithCredentialStubs(toYaml(config, ''), tmp, tmp);
         const result = await runTool(bin, ['check', 'config', file]);
         for (const f of toolFindings(KUBERNETES_PROMTOOL, OUT.kubernetesValues, result)) {

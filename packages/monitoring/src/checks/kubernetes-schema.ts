@@ -7,11 +7,11 @@
  */
 import { type INetworkPolicy, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { OUT } from '../conventions.ts';
-import { getPath, isMap } from '../targets/kubernetes/helm.ts';
-import type { Check, CheckContext } from './context.ts';
-import type { Finding } from './finding.ts';
-import { type AppliedObject, readKubernetesOutput, readYaml } from './kubernetes-common.ts';
+import type { Finding } from '../util/finding.ts';
+import { getPath, isMap } from '../util/helm.ts';
 import { crdValidator, formatKeyPath, metadataProblems, schemaErrors } from './kubernetes-crd.ts';
+import type { Check, CheckContext } from './lib/context.ts';
+import { type AppliedObject, readKubernetesOutput, readYaml } from './lib/kubernetes.ts';
 
 export const KUBERNETES_SCHEMA = 'kubernetes/schema';
 

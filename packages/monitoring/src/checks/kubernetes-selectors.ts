@@ -11,18 +11,11 @@
  * - the NetworkPolicies let in this release's Grafana.
  */
 import { OUT } from '../conventions.ts';
-import { ALERTMANAGER_SECRETS_DIR, RELEASE_LABEL } from '../targets/kubernetes/chart.ts';
-import {
-  chartSelector,
-  describeSelector,
-  getPath,
-  isMap,
-  selectorMatches,
-  type Values,
-} from '../targets/kubernetes/helm.ts';
-import type { Check, CheckContext } from './context.ts';
-import type { Finding } from './finding.ts';
-import { effectiveValues, labelsOf, readKubernetesOutput, readYaml } from './kubernetes-common.ts';
+import { ALERTMANAGER_SECRETS_DIR, RELEASE_LABEL } from '../model/chart.ts';
+import type { Finding } from '../util/finding.ts';
+import { chartSelector, describeSelector, getPath, isMap, selectorMatches, type Values } from '../util/helm.ts';
+import type { Check, CheckContext } from './lib/context.ts';
+import { effectiveValues, labelsOf, readKubernetesOutput, readYaml } from './lib/kubernetes.ts';
 
 export const KUBERNETES_SELECTORS = 'kubernetes/selectors';
 

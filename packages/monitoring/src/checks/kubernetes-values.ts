@@ -8,10 +8,10 @@
  */
 import { OUT } from '../conventions.ts';
 import { didYouMean } from '../promql/suggest.ts';
-import { isMap } from '../targets/kubernetes/helm.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
-import { chartDefaults, readYaml } from './kubernetes-common.ts';
+import type { Finding } from '../util/finding.ts';
+import { isMap } from '../util/helm.ts';
+import type { Check } from './lib/context.ts';
+import { chartDefaults, readYaml } from './lib/kubernetes.ts';
 
 export const KUBERNETES_VALUES = 'kubernetes/values';
 

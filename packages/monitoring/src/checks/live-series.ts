@@ -14,15 +14,15 @@
  * deploys and nothing else from out/; it sends only GET requests.
  */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../config/errors.ts';
 import { EXTRA_ALERT, OUT } from '../conventions.ts';
+import { DEFAULT_WEB_USER } from '../model/web-config.ts';
+import { readRuleFile } from '../outdir/rule-files.ts';
 import { ABSENT_FUNCTIONS } from '../promql/alert-condition.ts';
 import { functionName, parsePromQL } from '../promql/parse.ts';
-import { readRuleFile } from '../promql/rule-files.ts';
 import { type Selector, selectors } from '../promql/selectors.ts';
-import { DEFAULT_WEB_USER } from '../security/web-config.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
+import { UserError } from '../util/errors.ts';
+import type { Finding } from '../util/finding.ts';
+import type { Check } from './lib/context.ts';
 
 export const LIVE_SERIES = 'live/series';
 const LOOKBACK_SECONDS = 3600;

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
-import { withStagedConfig } from '../security/credential-stubs.ts';
-import type { Check } from './context.ts';
-import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+import { findBinary, missingTool, runTool, toolFindings } from '../util/tool.ts';
+import type { Check } from './lib/context.ts';
+import { withStagedConfig } from './lib/credential-stubs.ts';
 
 export const PROMTOOL_CONFIG = 'promtool/config';
 
@@ -22,7 +22,7 @@ export const promtoolConfig: Check = {
     }
     // prometheus.yml and, with HA, one prometheus-<replica>.yml per replica.
     const files = ctx.list('prometheus', '.yml').filter((f) => /\/prometheus[^/]*\.yml$/.test(f));
-    // On a staged copy: the secret files it names exist only where Prometheus runs (security/credential-stubs.ts).
+    // On a staged copy: the secret files it names exist only where Prometheus runs (checks/lib/credential-stubs.ts).
     const results = await Promise.all(
       files.map((f) => {
         const path = join(ctx.outDir, f);

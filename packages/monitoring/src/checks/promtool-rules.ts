@@ -1,7 +1,7 @@
 /** `promtool/rules`: `promtool check rules` on every rule file (syntax, PromQL, templates, duplicate rules). */
 import { OUT } from '../conventions.ts';
-import type { Check } from './context.ts';
-import { findBinary, missingTool, runTool, toolFindings } from './tool.ts';
+import { findBinary, missingTool, runTool, toolFindings } from '../util/tool.ts';
+import type { Check } from './lib/context.ts';
 
 export const PROMTOOL_RULES = 'promtool/rules';
 

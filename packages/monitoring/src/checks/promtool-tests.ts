@@ -1,8 +1,8 @@
 /** `promtool/tests`: `promtool test rules` on every generated unit test (each alert on a simulated incident). */
 import { OUT } from '../conventions.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
-import { findBinary, missingTool, promtoolTestFindings, runTool } from './tool.ts';
+import type { Finding } from '../util/finding.ts';
+import { findBinary, missingTool, promtoolTestFindings, runTool } from '../util/tool.ts';
+import type { Check } from './lib/context.ts';
 
 export const PROMTOOL_TESTS = 'promtool/tests';
 

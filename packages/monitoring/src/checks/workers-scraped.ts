@@ -11,9 +11,9 @@
  */
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { LABEL, OUT } from '../conventions.ts';
-import { readScrapeConfig, scalar } from '../promql/scrape-config.ts';
-import type { Check } from './context.ts';
-import type { Finding } from './finding.ts';
+import { readScrapeConfig, scalar } from '../outdir/prometheus-yml.ts';
+import type { Finding } from '../util/finding.ts';
+import type { Check } from './lib/context.ts';
 
 export const WORKERS_SCRAPED = 'workers/scraped';
 

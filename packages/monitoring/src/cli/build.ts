@@ -2,7 +2,7 @@
 import { loadConfig } from '../config/load.ts';
 import { generate } from '../generate.ts';
 import { buildModel } from '../model/model.ts';
-import { writeOutput } from '../output/write.ts';
+import { writeOutput } from '../util/write.ts';
 import type { Io } from './io.ts';
 
 export interface BuildOptions {

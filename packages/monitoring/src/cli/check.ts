@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CHECKS, runChecks } from '../checks/index.ts';
+import { formatReport, REPORT_FORMATS, type ReportFormat } from '../checks/lib/report-format.ts';
 import { liveSeries } from '../checks/live-series.ts';
-import { formatReport, REPORT_FORMATS, type ReportFormat } from '../checks/report-format.ts';
-import { UserError } from '../config/errors.ts';
+import { UserError } from '../util/errors.ts';
 import type { Io } from './io.ts';
 
 export interface CheckOptions {

@@ -8,10 +8,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { UserError } from '../config/errors.ts';
 import { OUT } from '../conventions.ts';
-import { deployCommands, type KubernetesDeployment } from '../targets/kubernetes/deploy-commands.ts';
-import { getPath, isMap } from '../targets/kubernetes/helm.ts';
+import { deployCommands, type KubernetesDeployment } from '../generators/kubernetes/deploy-commands.ts';
+import { UserError } from '../util/errors.ts';
+import { getPath, isMap } from '../util/helm.ts';
 import type { Io } from './io.ts';
 
 export interface DeployOptions {

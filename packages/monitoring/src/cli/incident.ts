@@ -5,10 +5,10 @@
  * a second Ctrl-C stops watching (the injection is already undone).
  */
 
-import { parseDuration } from '../config/duration.ts';
-import { UserError } from '../config/errors.ts';
 import { INCIDENT_KINDS, type IncidentKind, startIncident } from '../stack/incident.ts';
 import { milestoneLine, summaryLine, watchIncident } from '../stack/incident-watch.ts';
+import { parseDuration } from '../util/duration.ts';
+import { UserError } from '../util/errors.ts';
 import type { Io } from './io.ts';
 
 export async function incident(

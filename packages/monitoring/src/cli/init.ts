@@ -14,10 +14,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from 'node:module';
 import { basename, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { UserError } from '../config/errors.ts';
 import { validateConfig } from '../config/load.ts';
 import { type MonitoringConfig, monitoringSchema } from '../config/schema.ts';
-import { METRICS_TOKEN_KEY, metricsTokenSecret, resolveScrapeAuth } from '../security/scrape-auth.ts';
+import { METRICS_TOKEN_KEY, metricsTokenSecret, resolveScrapeAuth } from '../config/scrape-auth.ts';
+import { UserError } from '../util/errors.ts';
 import { type InitAnswers, type InitRuntime, renderConfig, serviceInput } from './init-template.ts';
 import type { Io } from './io.ts';
 

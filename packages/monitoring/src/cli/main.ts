@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE } from '../config/default-file.ts';
-import { UserError } from '../config/errors.ts';
+import { UserError } from '../util/errors.ts';
 import { type Io, processIo } from './io.ts';
 
 export const USAGE = `Usage: ghmon <command> [options]

@@ -7,13 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../config/errors.ts';
-import { writeOutput } from '../output/write.ts';
 import { replayHtml, replaySvg } from '../replay/chart.ts';
 import { goalSummary, planLines, progressLine, textReport } from '../replay/report.ts';
 import { parseDuration } from '../replay/ruleset.ts';
 import { REPLAY, runReplay } from '../replay/run.ts';
 import { SCENARIOS, type Scenario, scenarioById } from '../replay/scenarios.ts';
+import { UserError } from '../util/errors.ts';
+import { writeOutput } from '../util/write.ts';
 import type { Io } from './io.ts';
 
 export interface ReplayCliOptions {

@@ -35,10 +35,10 @@ import {
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import bcrypt from 'bcryptjs';
-import { UserError } from '../config/errors.ts';
 import { OUT, SECRETS_DIR_VAR } from '../conventions.ts';
-import { fillWebConfig, WEB_PASSWORD_PLACEHOLDER } from '../security/web-config.ts';
-import { COMPOSE_WEB_SECRET } from '../targets/compose.ts';
+import { COMPOSE_WEB_SECRET } from '../generators/compose/compose.ts';
+import { fillWebConfig, WEB_PASSWORD_PLACEHOLDER } from '../model/web-config.ts';
+import { UserError } from '../util/errors.ts';
 import type { Io } from './io.ts';
 
 export const MIN_PASSWORD_CHARS = 12;

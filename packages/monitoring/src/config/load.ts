@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { formatPath, UserError } from '../util/errors.ts';
 import { DEFAULT_CONFIG_FILE } from './default-file.ts';
-import { formatPath, UserError } from './errors.ts';
 import { type MonitoringConfig, monitoringSchema } from './schema.ts';
 
 export { DEFAULT_CONFIG_FILE } from './default-file.ts';

@@ -7,9 +7,9 @@
 import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
 import { z } from 'zod';
 import { RECORD, RPS_RATE_WINDOW } from '../conventions.ts';
-import { longTermSchema } from '../longterm/schema.ts';
-import { checkScrapeAuth, scrapeAuthFields } from '../security/scrape-auth.ts';
-import { formatDuration, parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from '../util/duration.ts';
+import { longTermSchema } from './long-term.ts';
+import { checkScrapeAuth, scrapeAuthFields } from './scrape-auth.ts';
 
 /** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
 export const duration = z
@@ -138,7 +138,7 @@ const scrapeSchema = z.strictObject({
   metricsPath: z.string().startsWith('/', 'expected a path starting with /').default('/metrics'),
   /** Overrides the global scrape interval for this job. */
   interval: duration.optional(),
-  /** `/metrics` bearer-token auth (security/scrape-auth.ts): on by default for non-local targets. */
+  /** `/metrics` bearer-token auth (config/scrape-auth.ts): on by default for non-local targets. */
   ...scrapeAuthFields,
   /**
    * Runtime `workers` only: the explicit opt-out of the `workers/scraped` check (docs/checks/workers-scraped.md).
@@ -456,7 +456,7 @@ export const monitoringSchema = z
         alertmanagerPeers: z.int().min(1, 'expected at least 1').max(7, 'expected at most 7').default(1),
       })
       .default({ prometheusReplicas: 1, alertmanagerPeers: 1 }),
-    /** Long-term storage: Prometheus also remote-writes every sample to this store (longterm/schema.ts). */
+    /** Long-term storage: Prometheus also remote-writes every sample to this store (config/long-term.ts). */
     longTerm: longTermSchema.optional(),
     kubernetes: kubernetesSchema,
     compose: composeSchema,

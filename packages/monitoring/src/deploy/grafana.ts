@@ -15,8 +15,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../config/errors.ts';
 import { OUT } from '../conventions.ts';
+import { UserError } from '../util/errors.ts';
 
 export const SAVE_DASHBOARD_PATH = '/api/dashboards/db';
 /** A save answer is a few hundred bytes; anything this large is not Grafana's dashboard API. */

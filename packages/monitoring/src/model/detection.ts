@@ -14,7 +14,7 @@
  * At the seed's 15s and a 1m tolerance: errors must show in every 30s window for 90s, latency in every 1m
  * window for 2m. A total outage then pages about 1:45 after its onset; a 60s blip never does.
  */
-import { formatDuration, parseDuration } from '../config/duration.ts';
+import { formatDuration, parseDuration } from '../util/duration.ts';
 import type { Model, ServiceModel } from './model.ts';
 
 export interface DetectionPlan {

@@ -4,9 +4,9 @@
  */
 
 import type { ComposeConfig, KubernetesConfig, MonitoringConfig, ServiceConfig, Thresholds } from '../config/schema.ts';
+import { resolveScrapeAuth } from '../config/scrape-auth.ts';
 import { LABEL } from '../conventions.ts';
-import { type LongTermModel, longTermModel } from '../longterm/model.ts';
-import { resolveScrapeAuth } from '../security/scrape-auth.ts';
+import { type LongTermModel, longTermModel } from './long-term.ts';
 
 export interface ServiceModel {
   name: string;

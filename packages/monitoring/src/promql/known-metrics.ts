@@ -16,7 +16,9 @@ import {
   seriesNames,
 } from '@greyhaven/metric-contract';
 
-export type MetricSource = 'application' | 'scrape' | 'node_exporter' | 'prometheus' | 'alertmanager';
+import type { MetricSource } from '../conventions.ts';
+
+export type { MetricSource };
 
 export interface KnownSeries {
   readonly name: string;

@@ -6,7 +6,7 @@
  * their own) and ranges written with anything but a duration literal.
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { child, functionName, text } from './parse.ts';
 import { readSelector } from './selectors.ts';
 

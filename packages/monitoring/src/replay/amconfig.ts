@@ -5,7 +5,7 @@
  * defaults are Alertmanager 0.25's. `amtool config routes test` checks the routing (see notify.ts).
  */
 import { parse } from 'yaml';
-import { UserError } from '../config/errors.ts';
+import { UserError } from '../util/errors.ts';
 import { parseDuration } from './ruleset.ts';
 
 export type Labels = Readonly<Record<string, string>>;

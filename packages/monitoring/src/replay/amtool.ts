@@ -3,8 +3,9 @@
  * replay routes goes once through `amtool config routes test --config.file=… name="value" …`, and the receivers
  * amtool prints (in route order, comma separated) must be the ones amconfig.ts picked.
  */
-import { runTool } from '../checks/tool.ts';
-import { UserError } from '../config/errors.ts';
+
+import { UserError } from '../util/errors.ts';
+import { runTool } from '../util/tool.ts';
 import { type Labels, labelKey } from './amconfig.ts';
 
 export interface RouteCheck {

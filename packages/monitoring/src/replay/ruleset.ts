@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { UserError } from '../config/errors.ts';
 import { LABEL, SEVERITY } from '../conventions.ts';
+import { UserError } from '../util/errors.ts';
 
 export interface RuleSetGroup {
   file: string;

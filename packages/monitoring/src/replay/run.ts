@@ -8,9 +8,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { findBinary, runTool } from '../checks/tool.ts';
-import { UserError } from '../config/errors.ts';
 import { OUT } from '../conventions.ts';
+import { UserError } from '../util/errors.ts';
+import { findBinary, runTool } from '../util/tool.ts';
 import { type AmConfig, type Labels, parseAlertmanagerConfig } from './amconfig.ts';
 import { AmtoolRouteChecker, type RouteCheck } from './amtool.ts';
 import {

@@ -2,13 +2,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../config/duration.ts';
 import { LABEL, OUT } from '../conventions.ts';
-import { extendStack } from '../longterm/stack.ts';
+import { replicaNames } from '../generators/prometheus/config/prometheus-yml.ts';
 import type { Model, ServiceModel } from '../model/model.ts';
-import { replicaNames } from '../prometheus/config.ts';
+import { parseDuration } from '../util/duration.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
+import { BIN, type ChildSpec, LONG_TERM_DASHBOARD, REMOTE_WRITE_RECEIVER_FLAG, VICTORIA_METRICS } from './spec.ts';
+import { victoriaMetricsSpec, victoriaMetricsUrls } from './victoria-metrics.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 /**
@@ -17,19 +18,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
  */
 const STACK_SRC = fileURLToPath(new URL('../../src/stack/', import.meta.url));
 
-export interface ChildSpec {
-  name: string;
-  kind: 'monitoring' | 'service' | 'tool';
-  command: string;
-  args: string[];
-  env?: Record<string, string>;
-  cwd: string;
-  /** GET this URL until it answers 2xx; undefined: ready once started. */
-  ready?: string;
-  /** What to open in a browser, if anything. */
-  url?: string;
-  port?: number;
-}
+export type { ChildSpec };
 
 /** Our TypeScript processes: a prebuilt bundle on plain node, or the source through tsx. */
 function tsNode(file: string, args: string[] = []): { command: string; args: string[] } {
@@ -111,10 +100,16 @@ function demoService(model: Model, scripts: Scripts, service: ServiceModel, port
  * The dashboard viewer (packages/dashboard): the generated Grafana dashboards rendered against this stack's
  * Prometheus, which it proxies read-only. It builds the app first when dist/ is missing or stale.
  */
-function dashboardViewer(layout: Layout, script: string, port: number, prometheus: string): ChildSpec {
+function dashboardViewer(
+  layout: Layout,
+  script: string,
+  port: number,
+  prometheus: string,
+  name = 'dashboard',
+): ChildSpec {
   const at = `http://127.0.0.1:${port}`;
   return {
-    name: 'dashboard',
+    name,
     kind: 'tool',
     ...tsNode(script, [
       '--app',
@@ -157,7 +152,7 @@ export function alertmanagerNames(model: Pick<Model, 'ha'>): string[] {
 /** The gossip port of an Alertmanager peer has its own entry in the ports: `<name>-cluster`. */
 export const clusterPortName = (peer: string) => `${peer}-cluster`;
 
-function prometheusSpecs(model: Model, layout: Layout, ports: Ports): ChildSpec[] {
+function prometheusSpecs(model: Model, layout: Layout, ports: Ports, remoteWriteReceiver: boolean): ChildSpec[] {
   const replicas = replicaNames(model);
   return prometheusNames(model).map((name, i) => {
     const port = ports[name] as number;
@@ -166,13 +161,14 @@ function prometheusSpecs(model: Model, layout: Layout, ports: Ports): ChildSpec[
     return {
       name,
       kind: 'monitoring',
-      command: '/usr/bin/prometheus',
+      command: BIN.prometheus,
       args: [
         `--config.file=${join(layout.out, config)}`,
         `--storage.tsdb.path=${join(layout.data, name)}`,
         `--storage.tsdb.retention.time=${model.retention}`,
         `--web.listen-address=127.0.0.1:${port}`,
         `--web.external-url=${at}`,
+        ...(remoteWriteReceiver ? [REMOTE_WRITE_RECEIVER_FLAG] : []),
       ],
       cwd: layout.root,
       ready: `${at}/-/ready`,
@@ -211,7 +207,7 @@ function alertmanagerSpecs(model: Model, layout: Layout, ports: Ports): ChildSpe
     return {
       name,
       kind: 'monitoring',
-      command: '/usr/bin/prometheus-alertmanager',
+      command: BIN.alertmanager,
       args: [
         `--config.file=${join(layout.out, OUT.alertmanagerConfig)}`,
         `--storage.path=${join(layout.data, name)}`,
@@ -233,12 +229,12 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
   const p = (name: string) => ports[name] as number;
   const at = (name: string) => `http://127.0.0.1:${p(name)}`;
   const specs: ChildSpec[] = [
-    ...prometheusSpecs(model, layout, ports),
+    ...prometheusSpecs(model, layout, ports, opts.remoteWriteReceiver ?? false),
     ...alertmanagerSpecs(model, layout, ports),
     {
       name: 'node-exporter',
       kind: 'monitoring',
-      command: '/usr/bin/prometheus-node-exporter',
+      command: BIN.nodeExporter,
       args: [`--web.listen-address=127.0.0.1:${p('node-exporter')}`],
       cwd: layout.root,
       ready: `${at('node-exporter')}/metrics`,
@@ -275,6 +271,23 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       cwd: REPO_ROOT,
     });
   }
-  // Push services' receiver flag, and VictoriaMetrics when the local config has `longTerm` (--long-term).
-  return extendStack(specs, model, opts);
+  specs.push(...longTermSpecs(model, layout, ports, scripts));
+  return specs;
+}
+
+/**
+ * With `longTerm` in the local config (`ghmon up --long-term`): VictoriaMetrics, and the dashboard viewer again on
+ * its own port, proxying VictoriaMetrics instead of Prometheus: VictoriaMetrics answers the same query API, so the
+ * same dashboards show the long-term data.
+ */
+function longTermSpecs(model: Model, layout: Layout, ports: Ports, scripts: Scripts): ChildSpec[] {
+  const port = ports[VICTORIA_METRICS];
+  if (!model.longTerm || port === undefined) return [];
+  const specs = [victoriaMetricsSpec({ layout, port })];
+  const viewerPort = ports[LONG_TERM_DASHBOARD];
+  if (viewerPort !== undefined) {
+    const store = victoriaMetricsUrls(`http://127.0.0.1:${port}`).query;
+    specs.push(dashboardViewer(layout, scripts.dashboard, viewerPort, store, LONG_TERM_DASHBOARD));
+  }
+  return specs;
 }

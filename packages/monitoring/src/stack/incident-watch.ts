@@ -13,9 +13,9 @@
  * resolve; tickets (warnings) are reported but not waited for (a slow-burn ticket can last hours).
  */
 import { LABEL, SEVERITY } from '../conventions.ts';
+import { getJson, isOk } from '../util/http.ts';
 import type { IncidentHandle } from './incident.ts';
 import { readStackInfo } from './info.ts';
-import { getJson, isOk } from './local-http.ts';
 import type { Incident, StoreState } from './pagerduty/store.ts';
 
 export interface AlertTimeline {

@@ -7,10 +7,10 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../config/errors.ts';
+import { UserError } from '../util/errors.ts';
+import { getJson } from '../util/http.ts';
 import { readStackInfo } from './info.ts';
 import { layout } from './layout.ts';
-import { getJson } from './local-http.ts';
 import type { StoreState } from './pagerduty/store.ts';
 import { livePids, signal } from './pids.ts';
 

@@ -3,10 +3,10 @@
  * `incident` and `down` read it without loading the generators that `up` needs.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ChildSpec } from './components.ts';
 import { layout as makeLayout } from './layout.ts';
 import { livePid } from './pids.ts';
 import type { Ports } from './ports.ts';
+import type { ChildSpec } from './spec.ts';
 
 export interface StackInfo {
   pid: number;

@@ -9,11 +9,11 @@
 
 import { validateConfig } from '../config/load.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
-import { localLongTerm } from '../longterm/stack.ts';
-import { VICTORIA_METRICS } from '../longterm/victoria-metrics.ts';
 import { alertmanagerNames, prometheusNames } from './components.ts';
 import type { Layout } from './layout.ts';
+import { localLongTerm } from './long-term.ts';
 import type { Ports } from './ports.ts';
+import { VICTORIA_METRICS } from './spec.ts';
 
 export interface LocalOptions {
   ports: Ports;
@@ -36,7 +36,7 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
     environment: 'local',
     services: config.services.map((s) => {
       if (s.push) return structuredClone(s);
-      // The demo services' /metrics ask for a token, as in production (security/scrape-auth.ts): the path is proven
+      // The demo services' /metrics ask for a token, as in production (config/scrape-auth.ts): the path is proven
       // end to end even though a 127.0.0.1 target may go without.
       const scrape = {
         targets: [`127.0.0.1:${port(s.name)}`],

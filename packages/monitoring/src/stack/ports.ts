@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { threadId } from 'node:worker_threads';
-import { UserError } from '../config/errors.ts';
+import { UserError } from '../util/errors.ts';
 
 export const DEFAULT_PORTS = {
   prometheus: 9090,

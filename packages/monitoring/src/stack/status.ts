@@ -2,10 +2,10 @@
 
 import { httpRequestsTotal } from '@greyhaven/metric-contract';
 import { LABEL, SLO_RECORD } from '../conventions.ts';
-import { type LongTermStatus, longTermStatus } from '../longterm/status.ts';
+import { getJson as json, isOk as ok } from '../util/http.ts';
 import { readStackInfo, type StackInfo } from './info.ts';
 import { layout } from './layout.ts';
-import { getJson as json, isOk as ok } from './local-http.ts';
+import { type LongTermStatus, longTermStatus } from './long-term-status.ts';
 import type { StoreState } from './pagerduty/store.ts';
 import { livePids } from './pids.ts';
 

@@ -7,9 +7,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildSpec } from './components.ts';
 import type { Layout } from './layout.ts';
 import { writePidFile } from './pids.ts';
+import type { ChildSpec } from './spec.ts';
 
 export type SupervisorEvent =
   | { type: 'starting'; name: string }

@@ -6,19 +6,20 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../config/errors.ts';
 import type { MonitoringConfig } from '../config/schema.ts';
 import { generate } from '../generate.ts';
-import { hasPushServices, LONG_TERM_COMPONENTS } from '../longterm/stack.ts';
 import { buildModel } from '../model/model.ts';
-import { writeOutput } from '../output/write.ts';
+import { UserError } from '../util/errors.ts';
+import { writeOutput } from '../util/write.ts';
 import { bundle, stopBundler } from './bundle.ts';
 import { clusterPortName, REPO_ROOT, SCRIPTS, type Scripts, stackComponents } from './components.ts';
 import type { StackInfo } from './info.ts';
 import { type Layout, layout as makeLayout } from './layout.ts';
 import { localConfig } from './local-config.ts';
+import { hasPushServices } from './long-term.ts';
 import { livePid, livePids, signal, writePidFile } from './pids.ts';
 import { assertPortsFree, DEFAULT_PORTS, freePort, type Ports, SERVICE_BASE_PORT } from './ports.ts';
+import { LONG_TERM_COMPONENTS } from './spec.ts';
 import { Supervisor, type SupervisorEvent } from './supervisor.ts';
 
 export interface UpOptions {
