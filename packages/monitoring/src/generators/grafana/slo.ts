@@ -4,8 +4,14 @@
  * SLO recording rules (cheap queries); the objective is a recorded series, so no number here repeats the config.
  */
 import { DASHBOARD_UID, LABEL, RECORD, SLO_RECORD } from '../../conventions.ts';
+import {
+  type BurnWindow,
+  describeBurnWindows,
+  PAGE_WINDOWS,
+  SLOW_PERSISTENCE,
+  TICKET_WINDOWS,
+} from '../../model/burn-plan.ts';
 import type { Model } from '../../model/model.ts';
-import { PAGE_WINDOWS, SLOW_PERSISTENCE, TICKET_WINDOWS } from '../prometheus/rules/slo.ts';
 import {
   type DashboardJson,
   dashboard,
@@ -31,7 +37,7 @@ function burnRate(window: string): Query {
   };
 }
 
-function windows(list: readonly (readonly [string, string, number])[]): string[] {
+function windows(list: readonly BurnWindow[]): string[] {
   return [...new Set(list.flatMap((w) => w.slice(0, 2) as string[]))];
 }
 
@@ -102,7 +108,7 @@ export function sloDashboard(model: Model): DashboardJson {
       }),
       timeseriesPanel({
         title: 'Burn rate: paging windows',
-        description: `Budget spend rate (1 = exactly the budget) over the windows ErrorBudgetBurnFast reads; it pages when a long and its short window both exceed the factor (${PAGE_WINDOWS.map(([l, s, f]) => `${f}× over ${l} and ${s}`).join(', ')}).`,
+        description: `Budget spend rate (1 = exactly the budget) over the windows ErrorBudgetBurnFast reads; it pages when a long and its short window both exceed the factor (${describeBurnWindows(PAGE_WINDOWS, ', ')}).`,
         unit: 'suffix:×',
         grid: grid(0, 13, 12, 8),
         queries: windows(PAGE_WINDOWS).map(burnRate),
@@ -111,7 +117,7 @@ export function sloDashboard(model: Model): DashboardJson {
       }),
       timeseriesPanel({
         title: 'Burn rate: ticket windows',
-        description: `Budget spend rate over the windows ErrorBudgetBurnSlow reads (${TICKET_WINDOWS.map(([l, s, f]) => `${f}× over ${l} and ${s}`).join(', ')}, or ${SLOW_PERSISTENCE[2]}× over every ${SLOW_PERSISTENCE[0]} for ${SLOW_PERSISTENCE[1]}).`,
+        description: `Budget spend rate over the windows ErrorBudgetBurnSlow reads (${describeBurnWindows(TICKET_WINDOWS, ', ')}, or ${SLOW_PERSISTENCE[2]}× over every ${SLOW_PERSISTENCE[0]} for ${SLOW_PERSISTENCE[1]}).`,
         unit: 'suffix:×',
         grid: grid(12, 13, 12, 8),
         queries: [...windows(TICKET_WINDOWS), SLOW_PERSISTENCE[0]].map(burnRate),

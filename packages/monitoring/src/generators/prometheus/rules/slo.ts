@@ -3,8 +3,8 @@
  *   1. SLI recording rules: ratio of bad events over 5m, 30m, 1h, 2h, 6h, 1d and 3d;
  *   2. metadata: the objective as a ratio, and the error budget remaining over the SLO window
  *      (traffic-weighted: bad events / all events, summed over the window from 5m rates);
- *   3. multi-window multi-burn-rate alerts: page at 14.4× over 1h and 5m or 6× over 6h and 30m;
- *      ticket at 3× over 1d and 2h or 1× over 3d and 6h.
+ *   3. multi-window multi-burn-rate alerts: page at 14.4× over 1h and 5m or 6× over 6h and 5m;
+ *      ticket at 3× over 1d and 2h or 1× over 3d and 6h (the burn plan: model/burn-plan.ts).
  * Availability: a bad event is a 5xx response. Latency (optional): a request slower than the threshold,
  * read from the histogram bucket whose upper bound is the threshold.
  * With no traffic every ratio is absent (the denominator is guarded with `> 0`), so nothing fires on NaN.
@@ -20,6 +20,16 @@ import {
   SLO_RECORD,
   type SloKind,
 } from '../../../conventions.ts';
+import {
+  type BurnWindow,
+  describeBurnWindows,
+  errorBudget,
+  objectiveRatio,
+  PAGE_WINDOWS,
+  SLOW_PERSISTENCE,
+  SUSTAINED_FACTOR,
+  TICKET_WINDOWS,
+} from '../../../model/burn-plan.ts';
 import { detectionPlan } from '../../../model/detection.ts';
 import type { Model, ServiceModel } from '../../../model/model.ts';
 import { keepFiring } from './keep-firing.ts';
@@ -27,34 +37,6 @@ import { runbookUrl } from './seed-alerts.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
 
 const S = LABEL.service;
-
-/**
- * Burn-rate windows: [long, short, factor]. The workbook pairs 6h with 30m; ghmon pairs it with 5m, so that the
- * page resolves within minutes of recovery instead of half an hour (a page that lingers is noise on-call learns to
- * ignore). What the 30m window did against flapping, Alertmanager's grouping by service now does: the incident stays
- * one while the service's other pages (held by keep_firing_for) still fire.
- */
-export const PAGE_WINDOWS = [
-  ['1h', '5m', 14.4],
-  ['6h', '5m', 6],
-] as const;
-export const TICKET_WINDOWS = [
-  ['1d', '2h', 3],
-  ['3d', '6h', 1],
-] as const;
-/** The sustained page's burn factor over 5m (the workbook's fastest page). */
-export const SUSTAINED_FACTOR = 14.4;
-/** The slow ticket's persistence tier: [ratio window, how long it held, factor]. */
-export const SLOW_PERSISTENCE = ['30m', '3h', 2] as const;
-
-/** 99.9 → 0.001, without float noise (1 - 0.999 is 0.0010000000000000009). */
-export function errorBudget(objectivePercent: number): number {
-  return Number((1 - objectivePercent / 100).toPrecision(12));
-}
-
-export function objectiveRatio(objectivePercent: number): number {
-  return Number((objectivePercent / 100).toPrecision(12));
-}
 
 /**
  * A matcher for a histogram bucket bound. Clients print bounds differently (prom-client `le="1"`, Python's
@@ -153,7 +135,7 @@ function recordingRules(sli: Sli, shortWindow: string): RecordingRule[] {
 function burnCondition(
   service: string,
   sli: Sli,
-  windows: readonly (readonly [string, string, number])[],
+  windows: readonly BurnWindow[],
   /** An extra condition on the first (fastest) pair. */
   firstAlso?: string,
 ): string {
@@ -209,8 +191,7 @@ function alerts(model: Model, s: ServiceModel, sli: Sli): AlertingRule[] {
   const what =
     sli.kind === SLO_KIND.availability ? 'requests failing' : `requests slower than ${s.slo.latency?.threshold}s`;
   const objective = `${sli.objective}% over ${sli.window}`;
-  const describe = (windows: readonly (readonly [string, string, number])[]) =>
-    windows.map(([l, sh, f]) => `${f}× over ${l} and ${sh}`).join(', or ');
+  const describe = (windows: readonly BurnWindow[]) => describeBurnWindows(windows, ', or ');
   return [
     {
       alert: EXTRA_ALERT.budgetBurnSustained,

@@ -1,0 +1,206 @@
+/**
+ * Cases of the SLO alerts (slo.ts): the burn-rate page and ticket, the sustained page and the slow ticket's
+ * persistence tier, for every SLO of every service.
+ */
+import { HTTP_DURATION_BUCKETS } from '@greyhaven/metric-contract';
+import { EXTRA_ALERT, LABEL, SEVERITY, SLO_KIND } from '../../../conventions.ts';
+import { errorBudget, SLOW_PERSISTENCE, SUSTAINED_FACTOR } from '../../../model/burn-plan.ts';
+import { detectionPlan } from '../../../model/detection.ts';
+import type { Model, ServiceModel } from '../../../model/model.ts';
+import { parseDuration } from '../../../util/duration.ts';
+import { type AlertCase, minutes, pct, S, sev } from './cases-common.ts';
+import { type InputSeries, phasedCounter, phasedRequestSeries, selector, targetLabels } from './series.ts';
+
+export function sloCases(model: Model, s: ServiceModel): AlertCase[] {
+  const out: AlertCase[] = [];
+  const kinds: { kind: string; objective: number }[] = [
+    { kind: SLO_KIND.availability, objective: s.slo.availability.objective },
+  ];
+  if (s.slo.latency) kinds.push({ kind: SLO_KIND.latency, objective: s.slo.latency.objective });
+  for (const { kind, objective } of kinds) {
+    const budget = errorBudget(objective);
+    const labels = (severity: string) => sev(severity, { [S]: s.name, [LABEL.slo]: kind });
+    // Bad-event ratios chosen well clear of the thresholds: 14.4× (page), 3× (ticket).
+    const fast = Math.min(0.5, budget * 30);
+    const slow = budget * 5;
+    const quiet = budget * 0.5;
+    const input = (ratio: number, steps: number) => badEvents(s, kind, [[ratio, steps]]);
+    out.push(
+      {
+        alertname: EXTRA_ALERT.budgetBurnFast,
+        name: `${s.name} ${kind}: ${fast * 100}% bad events (30× the budget)`,
+        input: input(fast, 90),
+        evalTime: '70m',
+        fires: [{ labels: labels(SEVERITY.critical), value: fast }],
+      },
+      {
+        alertname: EXTRA_ALERT.budgetBurnFast,
+        name: `${s.name} ${kind}: ${slow * 100}% bad events (5×: a ticket, not a page)`,
+        input: input(slow, 90),
+        evalTime: '70m',
+        fires: [],
+      },
+      {
+        alertname: EXTRA_ALERT.budgetBurnSlow,
+        name: `${s.name} ${kind}: ${slow * 100}% bad events for 3h (5× the budget)`,
+        input: input(slow, 40),
+        evalTime: '3h',
+        step: SLOW_STEP,
+        fires: [{ labels: labels(SEVERITY.warning), value: slow }],
+      },
+      {
+        alertname: EXTRA_ALERT.budgetBurnSlow,
+        name: `${s.name} ${kind}: ${quiet * 100}% bad events (within budget)`,
+        input: input(quiet, 40),
+        evalTime: '3h',
+        step: SLOW_STEP,
+        fires: [],
+      },
+    );
+    out.push(...sustainedCases(model, s, kind, budget));
+    out.push(...slowPersistenceCases(s, kind, budget));
+  }
+  return out;
+}
+
+/**
+ * ErrorBudgetBurnSustained, stepping at the service's scrape interval: bad events at 30× the budget from the
+ * first sample (every window's ratio is exactly that, the alert's value); a burst of every request failing for
+ * the tolerated length (it must not page: the ratio is far over 14.4× but the short windows do not all show it);
+ * a steady 10× (under 14.4×); and failing requests at a trickle under the traffic floor.
+ */
+function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: number): AlertCase[] {
+  // One step for every service's cases (one test file): the shortest scrape interval, which samples every
+  // service's window (two of its own scrape intervals or more) at least twice.
+  const stepMs = Math.min(
+    ...model.services.map((o) => (parseDuration(detectionPlan(model, o).errorWindow) ?? 30_000) / 2),
+  );
+  const step = `${stepMs / 1000}s`;
+  const steps = (d: string) => Math.round((parseDuration(d) ?? 0) / stepMs);
+  const labels = sev(SEVERITY.critical, { [S]: s.name, [LABEL.slo]: kind });
+  // 30× the budget, or nearly every request when the budget is large (a 95% latency SLO: 14.4× is 72%).
+  const high = Math.min(0.99, budget * 30);
+  const clean = steps('10m');
+  const burst = steps(model.thresholds.burstTolerance);
+  const base = { alertname: EXTRA_ALERT.budgetBurnSustained, step };
+  const minRps = model.thresholds.errorRatio.minRequestsPerSecond;
+  const out: AlertCase[] = [
+    {
+      ...base,
+      name: `${s.name} ${kind}: ${pct(high)} bad events (${Number((high / budget).toPrecision(3))}× the budget), sustained`,
+      input: badEvents(s, kind, [[high, steps('10m')]]),
+      evalTime: '5m',
+      fires: [{ labels, value: Math.round(BAD_EVENTS_PER_MIN * high) / BAD_EVENTS_PER_MIN }],
+    },
+    {
+      ...base,
+      name: `${s.name} ${kind}: every request bad for ${model.thresholds.burstTolerance} after 10m of good ones (a blip), checked as it ends`,
+      input: badEvents(s, kind, [
+        [0, clean],
+        [1, burst],
+        [0, clean],
+      ]),
+      evalTime: `${((clean + burst) * stepMs) / 1000}s`,
+      fires: [],
+    },
+    {
+      ...base,
+      name: `${s.name} ${kind}: ${pct(budget * 10)} bad events (10×, under ${SUSTAINED_FACTOR}×), sustained`,
+      input: badEvents(s, kind, [[budget * 10, steps('10m')]]),
+      evalTime: '5m',
+      fires: [],
+    },
+  ];
+  // One failing request a step is under the traffic floor.
+  if (kind === SLO_KIND.availability && 1000 / stepMs < minRps) {
+    out.push({
+      ...base,
+      name: `${s.name}: every request fails, one a step (under ${minRps}/s)`,
+      input: phasedRequestSeries(s, [[0, 1, steps('10m')]]),
+      evalTime: '5m',
+      fires: [],
+    });
+  }
+  return out;
+}
+
+/**
+ * ErrorBudgetBurnSlow reads windows of 30m and more: its cases step by 5m (the 2h, 6h, 1d and 3d ratios are
+ * exact at any step that divides them), which keeps hours of input cheap for promtool.
+ */
+const SLOW_STEP = '5m';
+
+/**
+ * ErrorBudgetBurnSlow's persistence tier: 3× the budget for 3h40m after 9h of good traffic. The 1d and 3d
+ * ratios (under 13h of history here: 3 × 3.67 / 12.67 = 0.87×) stay under their factors; the 30m ratio has held
+ * over 2× for 3h: a ticket showing it. The same burn checked at 2h50m has not held long enough.
+ */
+function slowPersistenceCases(s: ServiceModel, kind: string, budget: number): AlertCase[] {
+  const [, held, factor] = SLOW_PERSISTENCE;
+  const ratio = budget * 3;
+  if (ratio >= 1) return [];
+  const per = minutes(SLOW_STEP);
+  const good = 540 / per;
+  // The 30m ratio passes 2× some 25 minutes into the burn (two thirds of its window bad), then must hold for 3h.
+  const burn = (minutes(held) + 40) / per;
+  const short = (minutes(held) - 10) / per;
+  const labels = sev(SEVERITY.warning, { [S]: s.name, [LABEL.slo]: kind });
+  return [
+    {
+      alertname: EXTRA_ALERT.budgetBurnSlow,
+      name: `${s.name} ${kind}: ${pct(ratio)} bad events (3×) for ${burn * per}m after ${(good * per) / 60}h of good ones (over ${factor}× for ${held})`,
+      input: badEvents(s, kind, [
+        [0, good],
+        [ratio, burn + 2],
+      ]),
+      evalTime: `${(good + burn) * per}m`,
+      step: SLOW_STEP,
+      fires: [{ labels, value: Math.round(BAD_EVENTS_PER_MIN * ratio) / BAD_EVENTS_PER_MIN }],
+    },
+    {
+      alertname: EXTRA_ALERT.budgetBurnSlow,
+      name: `${s.name} ${kind}: ${pct(ratio)} bad events (3×) for ${short * per}m after ${(good * per) / 60}h of good ones (not yet ${held})`,
+      input: badEvents(s, kind, [
+        [0, good],
+        [ratio, short + 2],
+      ]),
+      evalTime: `${(good + short) * per}m`,
+      step: SLOW_STEP,
+      fires: [],
+    },
+  ];
+}
+
+const BAD_EVENTS_PER_MIN = 10_000;
+
+/**
+ * Traffic through phases of a given ratio of bad events: 5xx for availability, requests over the threshold for
+ * latency.
+ */
+function badEvents(
+  s: ServiceModel,
+  kind: string,
+  phases: readonly (readonly [ratio: number, steps: number])[],
+): InputSeries[] {
+  const perMin = BAD_EVENTS_PER_MIN;
+  const bad = (ratio: number) => Math.round(perMin * ratio);
+  if (kind === SLO_KIND.availability)
+    return phasedRequestSeries(
+      s,
+      phases.map(([ratio, steps]) => [perMin - bad(ratio), bad(ratio), steps]),
+    );
+  const threshold = s.slo.latency?.threshold ?? 0.5;
+  const base = targetLabels(s);
+  const req = { ...base, method: 'GET', route: '/users/:id', status: '200' };
+  const all = phasedCounter(phases.map(([, steps]) => [perMin, steps]));
+  return [
+    ...HTTP_DURATION_BUCKETS.map((b) => ({
+      series: selector('http_request_duration_seconds_bucket', { ...req, le: String(b) }),
+      values: phasedCounter(
+        phases.map(([ratio, steps]) => [b < threshold ? 0 : b === threshold ? perMin - bad(ratio) : perMin, steps]),
+      ),
+    })),
+    { series: selector('http_request_duration_seconds_bucket', { ...req, le: '+Inf' }), values: all },
+    { series: selector('http_request_duration_seconds_count', req), values: all },
+  ];
+}
