@@ -9,9 +9,9 @@ import { type INetworkPolicy, NetworkPolicy } from 'kubernetes-models/networking
 import { OUT } from '../conventions.ts';
 import type { Finding } from '../util/finding.ts';
 import { getPath, isMap } from '../util/helm.ts';
-import { crdValidator, formatKeyPath, metadataProblems, schemaErrors } from './kubernetes-crd.ts';
 import type { Check, CheckContext } from './lib/context.ts';
 import { type AppliedObject, readKubernetesOutput, readYaml } from './lib/kubernetes.ts';
+import { crdValidator, formatKeyPath, metadataProblems, schemaErrors } from './lib/kubernetes-crd.ts';
 
 export const KUBERNETES_SCHEMA = 'kubernetes/schema';
 

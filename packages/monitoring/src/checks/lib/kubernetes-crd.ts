@@ -12,7 +12,7 @@
  * The CRD schemas say only `metadata: {type: object}`; metadataProblems() checks names and labels.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { dataFile } from './lib/kubernetes.ts';
+import { dataFile } from './kubernetes.ts';
 
 type Schema = Record<string, unknown>;
 
