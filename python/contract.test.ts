@@ -1,21 +1,21 @@
 /**
  * The Python package cannot drift from the TypeScript contract:
- *   - its shipped contract.json is exactly what `contractJson()` produces (UPDATE_GOLDEN=1 rewrites it, as does
- *     `npx tsx python/sync-contract.ts`);
+ *   - its shipped contract.json and policy.json are exactly what `contractJson()` and `policyJson()` produce
+ *     (UPDATE_GOLDEN=1 rewrites them, as does `npx tsx python/sync-contract.ts`), and it reads them as such;
+ *   - both packages take their defaults (label-set cap, route length, status 500 pre-init, capped families) and
+ *     the client-closed status from the policy, so they match by construction; checked here on the built objects;
  *   - the label helpers it ports (path normaliser, method normalisation, label-value sanitising) give the TypeScript
- *     results on the same inputs;
- *   - the values the contract JSON has no field for (CLIENT_CLOSED_STATUS, the overflow counter's label) and the
- *     cardinality defaults match @greyhaven/metrics.
+ *     results on the same inputs (beyond the shared table packages/contract/test-vectors/labels.json).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLIENT_CLOSED_STATUS, contractJson, metricsOverflowTotal } from '@greyhaven/metric-contract';
+import { CLIENT_CLOSED_STATUS_CODE, contractJson, metricsOverflowTotal, policyJson } from '@greyhaven/metric-contract';
 import { HttpMetrics, METHOD_VALUES, methodIndex, normalizePath } from '@greyhaven/metrics';
 import { describe, expect, it } from 'vitest';
 import { sanitizeLabelValue } from '../packages/metrics/src/core/exposition.ts';
-import { CONTRACT_COPY, contractText, syncContract } from './sync-contract.ts';
+import { CONTRACT_COPY, contractText, POLICY_COPY, policyText, syncContract } from './sync-contract.ts';
 
 const PYTHON_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -49,26 +49,43 @@ print(json.dumps({"version": c.version, "serviceLabel": c.service_label, "scrape
   });
 });
 
-describe('values outside the contract JSON', () => {
-  it('match the TypeScript package', () => {
+describe('python/greyhaven_metrics/policy.json', () => {
+  it('is exactly what policyJson() produces, and the package reads it as such', () => {
+    if (process.env.UPDATE_GOLDEN === '1') syncContract();
+    expect(readFileSync(POLICY_COPY, 'utf8')).toBe(policyText());
+    const loaded = python(
+      `from greyhaven_metrics import POLICY as p
+print(json.dumps({"version": p.version, "maxLabelSets": p.max_label_sets, "maxRouteLength": p.max_route_length,
+  "preInitServerErrors": p.pre_init_server_errors, "cappedMetrics": p.capped_metrics,
+  "clientClosedStatus": p.client_closed_status,
+  "pathNormaliser": {"emptyPath": p.empty_path, "onlyIfPathMatches": p.only_if_path_matches.pattern,
+    "segmentRules": [{"placeholder": r.placeholder, "pattern": r.pattern.pattern} for r in p.segment_rules]}}))`,
+    );
+    expect(loaded).toEqual(JSON.parse(JSON.stringify(policyJson())));
+  });
+
+  it('gives both packages the same defaults and constants', () => {
     const py = python(
       `import inspect
 from greyhaven_metrics import CLIENT_CLOSED_STATUS, GreyHavenMetrics
 from greyhaven_metrics._contract import OVERFLOW_METRIC_LABEL
 from greyhaven_metrics._metrics import CAPPED_FAMILIES
 p = inspect.signature(GreyHavenMetrics).parameters
-print(json.dumps({"clientClosed": str(CLIENT_CLOSED_STATUS), "overflowLabel": OVERFLOW_METRIC_LABEL,
-  "capped": CAPPED_FAMILIES, "maxLabelSets": p["max_label_sets"].default,
-  "maxRouteLength": p["max_route_length"].default, "preInit": p["pre_init_server_errors"].default}))`,
+m = GreyHavenMetrics()
+print(json.dumps({"clientClosed": CLIENT_CLOSED_STATUS, "overflowLabel": OVERFLOW_METRIC_LABEL,
+  "capped": CAPPED_FAMILIES, "maxLabelSets": [p["max_label_sets"].default, m.max_label_sets],
+  "maxRouteLength": [p["max_route_length"].default, m.max_route_length],
+  "preInit": [p["pre_init_server_errors"].default, m.pre_init_server_errors]}))`,
     );
     const ts = new HttpMetrics();
+    const policy = policyJson();
     expect(py).toEqual({
-      clientClosed: CLIENT_CLOSED_STATUS,
+      clientClosed: CLIENT_CLOSED_STATUS_CODE,
       overflowLabel: metricsOverflowTotal.labels[0],
-      capped: ['http_requests_total', 'http_request_duration_seconds'],
-      maxLabelSets: ts.maxLabelSets,
-      maxRouteLength: ts.maxRouteLength,
-      preInit: ts.preInitServerErrors,
+      capped: policy.cappedMetrics,
+      maxLabelSets: [policy.maxLabelSets, ts.maxLabelSets],
+      maxRouteLength: [policy.maxRouteLength, ts.maxRouteLength],
+      preInit: [policy.preInitServerErrors, ts.preInitServerErrors],
     });
   });
 });

@@ -1,24 +1,23 @@
-"""The metric contract, read from ``contract.json`` (shipped in this package).
+"""The metric contract and the instrumentation policy, read from ``contract.json`` and ``policy.json`` (shipped
+in this package).
 
-``contract.json`` is generated from the TypeScript contract (``packages/contract/src/index.ts``,
-``contractJson()``); ``python/contract.test.ts`` fails if the shipped copy and the TypeScript one differ, and
-``npx tsx python/sync-contract.ts`` regenerates it. Names, types, help texts, labels and buckets all come from
-the JSON: this module only looks metrics up by name and checks that they have the shape the middleware needs.
+Both are generated from the TypeScript contract (``packages/contract/src/index.ts``, ``contractJson()`` and
+``policyJson()``); ``python/contract.test.ts`` fails if a shipped copy and the TypeScript one differ, and
+``npx tsx python/sync-contract.ts`` regenerates them. Names, types, help texts, labels and buckets come from
+``contract.json``; the label-set cap, the route length, the client-closed status and the path normaliser's rules
+from ``policy.json``. This module only looks metrics up by name and checks that both have the shape the
+middleware needs.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 SUPPORTED_VERSION = 1
-
-# Not in the contract JSON (it has no field for them); python/contract.test.ts asserts they equal the
-# TypeScript constants CLIENT_CLOSED_STATUS and OVERFLOW_METRIC_LABEL (through the overflow metric's labels).
-CLIENT_CLOSED_STATUS = 499
-
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -91,12 +90,91 @@ def parse_contract(data: Mapping[str, Any]) -> Contract:
     )
 
 
+def _read(name: str) -> Any:
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
 def load_contract() -> Contract:
-    text = resources.files(__package__).joinpath("contract.json").read_text(encoding="utf-8")
-    return parse_contract(json.loads(text))
+    return parse_contract(_read("contract.json"))
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """A path segment that ``pattern`` matches in full becomes ``placeholder``."""
+
+    placeholder: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The instrumentation policy (``policyJson()`` in packages/contract): defaults of ``GreyHavenMetrics`` and
+    the rules of ``normalize_path``, the same values the TypeScript package reads."""
+
+    version: int
+    max_label_sets: int
+    max_route_length: int
+    pre_init_server_errors: bool
+    capped_metrics: Tuple[str, ...]
+    client_closed_status: int
+    empty_path: str
+    #: A path with no match of this is kept as is by the normaliser.
+    only_if_path_matches: re.Pattern[str]
+    segment_rules: Tuple[SegmentRule, ...]
+
+
+def _int(value: Any, where: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ContractError(f"policy: {where} must be an integer >= {minimum}")
+    return value
+
+
+def _regex(value: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(value, str):
+        raise ContractError(f"policy: {where} must be a string")
+    try:
+        return re.compile(value)
+    except re.error as error:
+        raise ContractError(f"policy: {where} is not a regular expression: {error}") from error
+
+
+def parse_policy(data: Mapping[str, Any]) -> Policy:
+    """Validates and converts the JSON written by ``policyJson()``. The patterns use only syntax JavaScript and
+    Python share; rules are matched against whole segments (``fullmatch``), as the TypeScript package anchors them."""
+    if data.get("version") != SUPPORTED_VERSION:
+        raise ContractError(f"policy: version {data.get('version')!r} is not supported (expected {SUPPORTED_VERSION})")
+    if not isinstance(data.get("preInitServerErrors"), bool):
+        raise ContractError("policy: preInitServerErrors must be a boolean")
+    normaliser = data.get("pathNormaliser")
+    if not isinstance(normaliser, dict) or not isinstance(normaliser.get("emptyPath"), str):
+        raise ContractError("policy: pathNormaliser needs a string emptyPath")
+    rules = []
+    for i, r in enumerate(normaliser.get("segmentRules") or []):
+        if not isinstance(r, dict) or not isinstance(r.get("placeholder"), str):
+            raise ContractError(f"policy: segmentRules[{i}] needs a string placeholder")
+        rules.append(SegmentRule(r["placeholder"], _regex(r.get("pattern"), f"segmentRules[{i}].pattern")))
+    return Policy(
+        version=data["version"],
+        max_label_sets=_int(data.get("maxLabelSets"), "maxLabelSets", 0),
+        max_route_length=_int(data.get("maxRouteLength"), "maxRouteLength", 1),
+        pre_init_server_errors=data["preInitServerErrors"],
+        capped_metrics=_str_tuple(data.get("cappedMetrics"), "cappedMetrics"),
+        client_closed_status=_int(data.get("clientClosedStatus"), "clientClosedStatus", 100),
+        empty_path=normaliser["emptyPath"],
+        only_if_path_matches=_regex(normaliser.get("onlyIfPathMatches"), "pathNormaliser.onlyIfPathMatches"),
+        segment_rules=tuple(rules),
+    )
+
+
+def load_policy() -> Policy:
+    return parse_policy(_read("policy.json"))
 
 
 CONTRACT = load_contract()
+POLICY = load_policy()
+
+#: The status code recorded for a request whose client went away before response headers (nginx's 499).
+CLIENT_CLOSED_STATUS = POLICY.client_closed_status
 
 # The roles the middleware fills, looked up by name (the only place a metric name appears in this package);
 # type, help, labels and buckets come from the contract. tests/test_contract.py asserts every contract metric
@@ -126,6 +204,9 @@ if set(HTTP_REQUESTS_TOTAL.labels) != {"method", "route", "status"}:
     raise ContractError("contract: the HTTP metrics are expected to have the labels method, route and status")
 if len(METRICS_OVERFLOW_TOTAL.labels) != 1:
     raise ContractError("contract: greyhaven_metrics_overflow_total must have exactly one label")
+for _capped in POLICY.capped_metrics:
+    if _capped not in (HTTP_REQUESTS_TOTAL.name, HTTP_REQUEST_DURATION_SECONDS.name):
+        raise ContractError(f"policy: {_capped} is capped, but only the HTTP request families can be")
 if HTTP_REQUEST_DURATION_SECONDS.buckets is None:
     raise ContractError("contract: http_request_duration_seconds needs buckets")
 for _gauge in (HTTP_ACTIVE_CONNECTIONS, DB_POOL_CONNECTIONS_ACTIVE, DB_POOL_CONNECTIONS_MAX):

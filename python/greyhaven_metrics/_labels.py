@@ -1,6 +1,7 @@
 """Label values: ``method`` normalisation, the path normaliser used when no route template is known, and
-route sanitising. Ports of packages/metrics/src/core/labels.ts and exposition.ts (sanitizeLabelValue);
-python/contract.test.ts runs the same inputs through both and compares.
+route sanitising. Ports of packages/metrics/src/core/labels.ts and exposition.ts (sanitizeLabelValue); the
+normaliser's rules come from ``policy.json``. Both packages' tests run packages/contract/test-vectors/labels.json,
+and python/contract.test.ts runs further inputs through both and compares.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional
 
-from ._contract import CONTRACT
+from ._contract import CONTRACT, POLICY
 
 #: ``method`` label values: the contract's HTTP methods, then its ``other`` value.
 METHOD_VALUES = CONTRACT.http_methods + (CONTRACT.other_method,)
@@ -27,30 +28,17 @@ def normalize_method(method: object) -> str:
     return _METHODS.get(method.upper(), CONTRACT.other_method)
 
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_DIGITS = re.compile(r"[0-9]+")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-_LETTER = re.compile(r"[A-Za-z]")
-_HAS_DIGIT = re.compile(r"[0-9]")
-
-
 def _placeholder(segment: str) -> Optional[str]:
-    if _DIGITS.fullmatch(segment):
-        return ":id"
-    if len(segment) == 36 and _UUID.fullmatch(segment):
-        return ":uuid"
-    if len(segment) >= 16 and _HEX.fullmatch(segment):
-        return ":hash"
-    if len(segment) >= 20 and _TOKEN.fullmatch(segment) and _LETTER.search(segment):
-        return ":token"
+    for rule in POLICY.segment_rules:
+        if rule.pattern.fullmatch(segment):
+            return rule.placeholder
     return None
 
 
 def _collapse(path: str) -> str:
     if path == "":
-        return "/"
-    if not _HAS_DIGIT.search(path):
+        return POLICY.empty_path
+    if not POLICY.only_if_path_matches.search(path):
         return path
     segments = path.split("/")
     for i, segment in enumerate(segments):
@@ -66,10 +54,11 @@ _normalized: Dict[str, str] = {}
 
 
 def normalize_path(path: str) -> str:
-    """Collapses the variable parts of a path so a route with no template still has bounded cardinality:
+    """Collapses the variable parts of a path so a route with no template still has bounded cardinality, by the
+    policy's rules (``policy.json``, the TypeScript package's PATH_NORMALISER): in a path with a digit,
     all-digit segments become ``:id``, UUIDs ``:uuid``, hex strings of 16+ characters ``:hash``, and
-    letter-digit tokens of 20+ characters (``[A-Za-z0-9_-]``) ``:token`` (only in paths with a digit). The same
-    rules and placeholders as the TypeScript package. The cardinality cap bounds what this cannot see."""
+    letter-digit tokens of 20+ characters (``[A-Za-z0-9_-]``) ``:token``. The cardinality cap bounds what this
+    cannot see."""
     cached = _normalized.get(path)
     if cached is not None:
         return cached

@@ -7,8 +7,9 @@ files. The hot path stays short anyway: one dict lookup keyed by the ``(method, 
 never a joined string, so label sets cannot collide) to a cached pair of children, then ``inc`` and ``observe``.
 
 Label sets past ``max_label_sets`` are folded into ``route="__overflow__"`` (method and status kept) and counted
-in ``greyhaven_metrics_overflow_total{metric=...}``, as the TypeScript package does; defaults are the same
-(1000 label sets, routes cut at 200 characters, a zero ``status="500"`` label set created with each new route).
+in ``greyhaven_metrics_overflow_total{metric=...}``, as the TypeScript package does; the defaults are the
+policy's (``policy.json``: 1000 label sets, routes cut at 200 characters, a zero ``status="500"`` label set
+created with each new route), which the TypeScript package reads too.
 In multiprocess mode the cap applies per process.
 """
 
@@ -34,6 +35,7 @@ from ._contract import (
     HTTP_REQUESTS_TOTAL,
     METRICS_OVERFLOW_TOTAL,
     OVERFLOW_METRIC_LABEL,
+    POLICY,
 )
 from ._labels import _METHODS, normalize_method, sanitize_label_value
 
@@ -42,7 +44,7 @@ log = logging.getLogger("greyhaven_metrics")
 ErrorHandler = Callable[[BaseException, str], None]
 
 #: The HTTP families the cap folds, by name (the values of the overflow counter's ``metric`` label).
-CAPPED_FAMILIES = (HTTP_REQUESTS_TOTAL.name, HTTP_REQUEST_DURATION_SECONDS.name)
+CAPPED_FAMILIES = POLICY.capped_metrics
 
 
 def multiprocess_dir() -> Optional[str]:
@@ -141,14 +143,16 @@ class GreyHavenMetrics:
         self,
         *,
         registry: Optional[CollectorRegistry] = None,
-        max_label_sets: int = 1000,
-        max_route_length: int = 200,
-        pre_init_server_errors: bool = True,
+        max_label_sets: int = POLICY.max_label_sets,
+        max_route_length: int = POLICY.max_route_length,
+        pre_init_server_errors: bool = POLICY.pre_init_server_errors,
         on_error: Optional[ErrorHandler] = None,
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
-        self.max_label_sets = max(0, int(max_label_sets)) if math.isfinite(max_label_sets) else 1000
-        self.max_route_length = max(1, int(max_route_length)) if math.isfinite(max_route_length) else 200
+        self.max_label_sets = max(0, int(max_label_sets)) if math.isfinite(max_label_sets) else POLICY.max_label_sets
+        self.max_route_length = (
+            max(1, int(max_route_length)) if math.isfinite(max_route_length) else POLICY.max_route_length
+        )
         self.pre_init_server_errors = pre_init_server_errors
         self.on_error: ErrorHandler = on_error or _default_on_error()
         self.multiprocess = multiprocess_dir() is not None

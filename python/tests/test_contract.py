@@ -13,7 +13,15 @@ from helpers import client_for, run
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families as parse_text
 
-from greyhaven_metrics import CONTRACT, ContractError, GreyHavenMetrics, MetricsMiddleware, parse_contract
+from greyhaven_metrics import (
+    CONTRACT,
+    POLICY,
+    ContractError,
+    GreyHavenMetrics,
+    MetricsMiddleware,
+    parse_contract,
+    parse_policy,
+)
 from greyhaven_metrics._contract import ROLES
 
 
@@ -89,3 +97,19 @@ def test_parse_contract_rejects_malformed_input() -> None:
     for d in bad:
         with pytest.raises(ContractError):
             parse_contract(d)
+
+
+def test_parse_policy_rejects_malformed_input() -> None:
+    data = json.loads(resources.files("greyhaven_metrics").joinpath("policy.json").read_text())
+    assert parse_policy(data) == POLICY
+    bad: List[Dict[str, Any]] = []
+    for key, value in (("version", 2), ("maxLabelSets", -1), ("maxRouteLength", "200"), ("preInitServerErrors", 1)):
+        broken = copy.deepcopy(data)
+        broken[key] = value
+        bad.append(broken)
+    broken_regex = copy.deepcopy(data)
+    broken_regex["pathNormaliser"]["segmentRules"][0]["pattern"] = "[0-9"
+    bad.append(broken_regex)
+    for d in bad:
+        with pytest.raises(ContractError):
+            parse_policy(d)

@@ -103,10 +103,12 @@ export const UNMATCHED_ROUTE = '__unmatched__';
 /** The `route` value that label sets past the cardinality cap are folded into. */
 export const OVERFLOW_LABEL_VALUE = '__overflow__';
 /**
- * The `status` value for a request whose client went away before any response headers were sent (nginx's
+ * The status code recorded for a request whose client went away before any response headers were sent (nginx's
  * convention). Not a 5xx: the server did not fail, so error-rate rules do not count it.
  */
-export const CLIENT_CLOSED_STATUS = '499';
+export const CLIENT_CLOSED_STATUS_CODE = 499;
+/** CLIENT_CLOSED_STATUS_CODE as the `status` label value. */
+export const CLIENT_CLOSED_STATUS = `${CLIENT_CLOSED_STATUS_CODE}` as const;
 
 /** Labels Prometheus attaches to every scraped series. */
 export const SCRAPE_LABELS = ['job', 'instance'] as const;
@@ -143,5 +145,88 @@ export function contractJson(): ContractJson {
     unmatchedRoute: UNMATCHED_ROUTE,
     overflowLabelValue: OVERFLOW_LABEL_VALUE,
     metrics: APPLICATION_METRICS,
+  };
+}
+
+/*
+ * The instrumentation policy: how both middlewares turn a request into bounded label values. Not part of the
+ * metric contract JSON (out/contract/metrics.json is read by rules and dashboards, which never see these): it is
+ * written as its own JSON, `policyJson()`, shipped in the Python package as greyhaven_metrics/policy.json
+ * (python/sync-contract.ts), so @greyhaven/metrics and greyhaven_metrics both read these values and neither
+ * keeps a copy. packages/contract/test-vectors/labels.json holds inputs and expected outputs both test suites run.
+ */
+
+/**
+ * Default cap on the label sets (method × route × status) each capped HTTP family keeps per process; later
+ * label sets fold into `route="__overflow__"`, so /metrics stays a few MiB whatever the traffic.
+ */
+export const DEFAULT_MAX_LABEL_SETS = 1000;
+/** Default longest `route` value kept (longer ones are cut; TypeScript counts UTF-16 code units, Python code points). */
+export const DEFAULT_MAX_ROUTE_LENGTH = 200;
+/**
+ * Default for creating a `(method, route)` pair's `status="500"` label set at zero when the pair is first seen, so
+ * the first server error is visible to rate().
+ */
+export const DEFAULT_PRE_INIT_SERVER_ERRORS = true;
+/** The families the label-set cap applies to (the values of `greyhaven_metrics_overflow_total`'s label). */
+export const CAPPED_METRICS = [httpRequestsTotal.name, httpRequestDurationSeconds.name] as const;
+
+/** One rule of the path normaliser: a segment `pattern` matches in full becomes `placeholder`. */
+export interface PathSegmentRule {
+  readonly placeholder: string;
+  /**
+   * A regular expression in the syntax JavaScript and Python share (ASCII character classes spelled out,
+   * quantifiers, lookahead; no flags, no `\d` or `\w`, whose meaning differs), matched against the whole segment.
+   */
+  readonly pattern: string;
+}
+
+/**
+ * The path normaliser, used for `route` when no router template is known, so that such a route still has bounded
+ * cardinality. A path containing no match of `onlyIfPathMatches` is kept as is (the empty path becomes
+ * `emptyPath`); otherwise each non-empty `/`-separated segment is replaced by the placeholder of the first rule
+ * it matches in full: all-digit segments become `:id`, UUIDs `:uuid`, hex strings of 16+ characters (hashes,
+ * object ids) `:hash`, and `[A-Za-z0-9_-]` tokens of 20+ characters with a letter `:token` — the last also on a
+ * digit-free segment of a path with a digit elsewhere (`/docs/a-long-slug-of-twenty/2`). The label-set cap
+ * bounds what this cannot see (slugs, scans).
+ */
+export const PATH_NORMALISER = {
+  emptyPath: '/',
+  onlyIfPathMatches: '[0-9]',
+  segmentRules: [
+    { placeholder: ':id', pattern: '[0-9]+' },
+    {
+      placeholder: ':uuid',
+      pattern: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
+    },
+    { placeholder: ':hash', pattern: '[0-9a-fA-F]{16,}' },
+    { placeholder: ':token', pattern: '(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}' },
+  ] as const satisfies readonly PathSegmentRule[],
+} as const;
+
+/** The JSON the Python package ships as greyhaven_metrics/policy.json (python/sync-contract.ts writes it). */
+export interface PolicyJson {
+  version: 1;
+  maxLabelSets: number;
+  maxRouteLength: number;
+  preInitServerErrors: boolean;
+  cappedMetrics: readonly string[];
+  clientClosedStatus: number;
+  pathNormaliser: {
+    emptyPath: string;
+    onlyIfPathMatches: string;
+    segmentRules: readonly PathSegmentRule[];
+  };
+}
+
+export function policyJson(): PolicyJson {
+  return {
+    version: 1,
+    maxLabelSets: DEFAULT_MAX_LABEL_SETS,
+    maxRouteLength: DEFAULT_MAX_ROUTE_LENGTH,
+    preInitServerErrors: DEFAULT_PRE_INIT_SERVER_ERRORS,
+    cappedMetrics: CAPPED_METRICS,
+    clientClosedStatus: CLIENT_CLOSED_STATUS_CODE,
+    pathNormaliser: PATH_NORMALISER,
   };
 }

@@ -50,7 +50,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OVERFLOW_LABEL_VALUE } from '@greyhaven/metric-contract';
+import { DEFAULT_MAX_LABEL_SETS, OVERFLOW_LABEL_VALUE } from '@greyhaven/metric-contract';
 import promClient from 'prom-client';
 import { isAuthorized, UNAUTHORIZED_HEADERS } from './auth.ts';
 import { contentTypeOf, escapeLabelValue, negotiateFormat } from './core/exposition.ts';
@@ -271,8 +271,8 @@ export class ClusterAggregate {
   private readonly admitted = new Set<string>();
 
   constructor(options: ClusterAggregateOptions = {}) {
-    const cap = options.maxLabelSets ?? 1000;
-    this.maxLabelSets = Number.isFinite(cap) && cap >= 0 ? Math.floor(cap) : 1000;
+    const cap = options.maxLabelSets ?? DEFAULT_MAX_LABEL_SETS;
+    this.maxLabelSets = Number.isFinite(cap) && cap >= 0 ? Math.floor(cap) : DEFAULT_MAX_LABEL_SETS;
     this.onError = options.onError ?? warnOnce();
   }
 

@@ -12,14 +12,12 @@
  *   the normalised path for anything else.
  */
 import { type IncomingMessage, ServerResponse } from 'node:http';
-import { CLIENT_CLOSED_STATUS } from '@greyhaven/metric-contract';
+import { CLIENT_CLOSED_STATUS_CODE } from '@greyhaven/metric-contract';
 import { isAuthorized, UNAUTHORIZED_HEADERS } from './auth.ts';
 import { type MetricsHandlerOptions, renderMetrics } from './core/handler.ts';
 import { methodIndex, pathOf, routeLabel } from './core/labels.ts';
 import { defaultHttpMetrics, type HttpMetrics } from './core/registry.ts';
 import { createRouteMatcher, type RouteSpec } from './core/route-matcher.ts';
-
-const CLIENT_CLOSED = Number(CLIENT_CLOSED_STATUS);
 
 export interface NodeMetricsOptions {
   /** The metrics instance to record into. Default: the process-wide one. */
@@ -90,7 +88,7 @@ function trackedWriteHead(this: TrackedResponse, ...args: unknown[]): ServerResp
 function onClose(this: TrackedResponse): void {
   const tracked = this[TRACKED];
   if (tracked === undefined) return;
-  if (!tracked.recorded) tracked.record(this.headersSent ? this.statusCode : CLIENT_CLOSED);
+  if (!tracked.recorded) tracked.record(this.headersSent ? this.statusCode : CLIENT_CLOSED_STATUS_CODE);
   tracked.metrics.active--;
 }
 

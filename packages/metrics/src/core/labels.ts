@@ -2,7 +2,7 @@
  * Label values on the request hot path: `method` normalisation, path extraction and the route normaliser
  * used when no router template is known. Everything here is allocation-light and never throws on input.
  */
-import { HTTP_METHODS, OTHER_METHOD, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
+import { HTTP_METHODS, OTHER_METHOD, PATH_NORMALISER, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
 
 /** `method` label values, indexed by method index: the contract's HTTP_METHODS, then OTHER_METHOD. */
 export const METHOD_VALUES: readonly string[] = [...HTTP_METHODS, OTHER_METHOD];
@@ -42,40 +42,23 @@ export function pathOf(url: string): string {
   return start === 0 && end === url.length ? url : url.slice(start, end);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The contract's path normaliser, compiled once: each rule's pattern anchored to match a whole segment. */
+const PATH_GATE = new RegExp(PATH_NORMALISER.onlyIfPathMatches);
+const SEGMENT_RULES: readonly { readonly pattern: RegExp; readonly placeholder: string }[] =
+  PATH_NORMALISER.segmentRules.map((r) => ({ pattern: new RegExp(`^(?:${r.pattern})$`), placeholder: r.placeholder }));
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** The placeholder for one path segment, or undefined to keep the segment. Only called on segments with a digit. */
+/** The placeholder of the first rule `segment` matches in full, or undefined to keep the segment. */
 function placeholder(segment: string): string | undefined {
-  let allDigits = true;
-  let allHex = true;
-  let allToken = true;
-  let hasLetter = false;
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment.charCodeAt(i);
-    const digit = isDigit(c);
-    const lower = c | 0x20;
-    const letter = lower >= 97 && lower <= 122;
-    if (!digit) allDigits = false;
-    if (!digit && !(lower >= 97 && lower <= 102)) allHex = false;
-    if (letter) hasLetter = true;
-    if (!digit && !letter && c !== 45 /* - */ && c !== 95 /* _ */) allToken = false;
-  }
-  if (allDigits) return ':id';
-  if (segment.length === 36 && UUID.test(segment)) return ':uuid';
-  if (allHex && segment.length >= 16) return ':hash';
-  if (allToken && hasLetter && segment.length >= 20) return ':token';
+  for (const rule of SEGMENT_RULES) if (rule.pattern.test(segment)) return rule.placeholder;
   return undefined;
 }
 
 /**
  * Collapses the variable parts of a path so that a route without a router template still has bounded
- * cardinality: all-digit segments become `:id`, UUIDs `:uuid`, hex strings of 16+ characters (hashes, object
- * ids) `:hash`, and mixed letter-digit tokens of 20+ characters (`[A-Za-z0-9_-]`) `:token`. Segments without a
- * digit are kept: the cardinality cap bounds what this cannot see (slugs, scans).
+ * cardinality, by the contract's rules (PATH_NORMALISER): in a path with a digit, all-digit segments become
+ * `:id`, UUIDs `:uuid`, hex strings of 16+ characters (hashes, object ids) `:hash`, and letter-digit tokens of
+ * 20+ characters (`[A-Za-z0-9_-]`) `:token`. A path without a digit is kept: the cardinality cap bounds what
+ * this cannot see (slugs, scans).
  */
 export function normalizePath(path: string): string {
   const cached = normalized.get(path);
@@ -91,15 +74,8 @@ const normalized = new Map<string, string>();
 const CACHE_SIZE = 4096;
 
 function collapse(path: string): string {
-  let hasDigit = false;
-  for (let i = 0; i < path.length; i++) {
-    if (isDigit(path.charCodeAt(i))) {
-      hasDigit = true;
-      break;
-    }
-  }
-  if (path.length === 0) return '/';
-  if (!hasDigit) return path;
+  if (path.length === 0) return PATH_NORMALISER.emptyPath;
+  if (!PATH_GATE.test(path)) return path;
   const segments = path.split('/');
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] as string;

@@ -12,6 +12,10 @@
  * label sets can collide. Every label value is sanitised and escaped once, when its series is created.
  */
 import {
+  CAPPED_METRICS,
+  DEFAULT_MAX_LABEL_SETS,
+  DEFAULT_MAX_ROUTE_LENGTH,
+  DEFAULT_PRE_INIT_SERVER_ERRORS,
   dbPoolConnectionsActive,
   dbPoolConnectionsMax,
   httpActiveConnections,
@@ -35,11 +39,11 @@ export interface HttpMetricsOptions {
   /**
    * Most label sets (method × route × status) each HTTP metric family keeps. A new label set past the cap is
    * folded into `route="__overflow__"` (method and status kept, so error rates stay right) and counted in
-   * `greyhaven_metrics_overflow_total`. Default 1000: with the 7 contract buckets that is at most ≈11k
+   * `greyhaven_metrics_overflow_total`. Default 1000 (the contract's DEFAULT_MAX_LABEL_SETS): with the 7 contract buckets that is at most ≈11k
    * histogram lines, a few MiB, whatever the traffic.
    */
   maxLabelSets?: number;
-  /** Longest `route` value kept, in UTF-16 code units; longer values are cut. Default 200. */
+  /** Longest `route` value kept, in UTF-16 code units; longer values are cut. Default 200 (DEFAULT_MAX_ROUTE_LENGTH). */
   maxRouteLength?: number;
   /**
    * When a (method, route) pair is first seen, also create its `status="500"` label set at zero, so the first
@@ -84,9 +88,6 @@ interface Series {
   readonly buckets: number[];
 }
 
-/** The metrics the HTTP families of this instance fold, by family name (label value of the overflow counter). */
-const CAPPED_FAMILIES = [httpRequestsTotal.name, httpRequestDurationSeconds.name] as const;
-
 const BOUNDS: readonly number[] = httpRequestDurationSeconds.buckets;
 const BOUND_LABELS: readonly string[] = BOUNDS.map((b) => formatValue(b));
 
@@ -117,11 +118,11 @@ export class HttpMetrics {
   private readonly pools = new Set<DbPoolSource>();
 
   constructor(options: HttpMetricsOptions = {}) {
-    const cap = options.maxLabelSets ?? 1000;
-    this.maxLabelSets = Number.isFinite(cap) && cap >= 0 ? Math.floor(cap) : 1000;
-    const maxRoute = options.maxRouteLength ?? 200;
-    this.maxRouteLength = Number.isFinite(maxRoute) && maxRoute >= 1 ? Math.floor(maxRoute) : 200;
-    this.preInitServerErrors = options.preInitServerErrors ?? true;
+    const cap = options.maxLabelSets ?? DEFAULT_MAX_LABEL_SETS;
+    this.maxLabelSets = Number.isFinite(cap) && cap >= 0 ? Math.floor(cap) : DEFAULT_MAX_LABEL_SETS;
+    const maxRoute = options.maxRouteLength ?? DEFAULT_MAX_ROUTE_LENGTH;
+    this.maxRouteLength = Number.isFinite(maxRoute) && maxRoute >= 1 ? Math.floor(maxRoute) : DEFAULT_MAX_ROUTE_LENGTH;
+    this.preInitServerErrors = options.preInitServerErrors ?? DEFAULT_PRE_INIT_SERVER_ERRORS;
     this.onError = options.onError ?? defaultOnError();
   }
 
@@ -332,7 +333,8 @@ export function renderHttpFamilies(
   const overflow = metricsOverflowTotal.name;
   out += familyHeader(overflow, 'counter', metricsOverflowTotal.help, format);
   const label = metricsOverflowTotal.labels[0];
-  for (const family of CAPPED_FAMILIES) {
+  // The capped families, by name (the overflow counter's label values).
+  for (const family of CAPPED_METRICS) {
     out += `${overflow}{${label}="${family}"} ${folded}\n`;
   }
   return out;
