@@ -7,7 +7,8 @@
  * `--no-build-isolation`. In each venv, a small FastAPI app written into the temp dir runs under uvicorn on a free
  * 127.0.0.1 port, gets a known set of requests, and is scraped by a real Prometheus (test/support/prometheus.ts).
  *
- * Asserted: the wheel ships greyhaven_metrics/contract.json (the repo's copy, byte for byte) and py.typed, and
+ * Asserted: the wheel ships greyhaven_metrics/contract.json and policy.json (the repo's copies, byte for byte) and
+ * py.typed, and
  * every file of the package; the sdist ships pyproject.toml, PKG-INFO and the package; in each venv the app
  * imports greyhaven_metrics from the venv's site-packages (never the repo's python/); Prometheus holds the
  * contract's series (`http_requests_total` by method, route template and status; the
@@ -201,7 +202,7 @@ interface Installed {
 let dir: string | undefined;
 let wheelFile = '';
 let sdistFile = '';
-let archives: { wheel: string[]; sdist: string[]; wheelContract: string; sdistPyproject: string };
+let archives: { wheel: string[]; sdist: string[]; wheelContract: string; wheelPolicy: string; sdistPyproject: string };
 const installed = {} as Record<Kind, Installed>;
 let prometheus: RunningPrometheus | undefined;
 const timings: Record<string, number> = {};
@@ -329,6 +330,7 @@ beforeAll(async () => {
     'top = sys.argv[2].rsplit("/", 1)[-1][: -len(".tar.gz")]',
     'print(json.dumps({"wheel": w.namelist(), "sdist": [m.name for m in t.getmembers() if m.isfile()],',
     '  "wheelContract": w.read("greyhaven_metrics/contract.json").decode(),',
+    '  "wheelPolicy": w.read("greyhaven_metrics/policy.json").decode(),',
     '  "sdistPyproject": t.extractfile(top + "/pyproject.toml").read().decode()}))',
   ].join('\n');
   archives = JSON.parse(
@@ -388,14 +390,16 @@ afterAll(async () => {
 }, 30_000);
 
 describe('greyhaven_metrics built and installed outside the repository', () => {
-  it('the wheel ships the package with contract.json (the repo copy) and py.typed', () => {
+  it('the wheel ships the package with contract.json and policy.json (the repo copies) and py.typed', () => {
     expect(isInside(wheelFile, realpathSync(ROOT))).toBe(false);
     for (const file of packageFiles()) expect(archives.wheel, file).toContain(file);
     expect(archives.wheel).toContain('greyhaven_metrics/contract.json');
+    expect(archives.wheel).toContain('greyhaven_metrics/policy.json');
     expect(archives.wheel).toContain('greyhaven_metrics/py.typed');
     expect(archives.wheel.some((f) => /\.dist-info\/METADATA$/.test(f))).toBe(true);
     expect(archives.wheel.filter((f) => !f.startsWith('greyhaven_metrics/') && !f.includes('.dist-info/'))).toEqual([]);
     expect(archives.wheelContract).toBe(readFileSync(join(PYTHON_DIR, 'greyhaven_metrics/contract.json'), 'utf8'));
+    expect(archives.wheelPolicy).toBe(readFileSync(join(PYTHON_DIR, 'greyhaven_metrics/policy.json'), 'utf8'));
   });
 
   it('the sdist ships pyproject.toml, PKG-INFO and the package', () => {
