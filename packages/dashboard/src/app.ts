@@ -1,70 +1,22 @@
 /**
- * The viewer: picks a dashboard from the server's list, resolves its template variables against Prometheus,
- * lays its panels out on Grafana's 24-column grid by `gridPos`, queries `/api/v1/query_range` for every target,
- * and redraws on a time range change, a variable change, the refresh button or the auto-refresh interval.
- * The URL holds the state as Grafana's does (`?d=<uid>&from=now-1h&to=now&refresh=30s&var-service=api`).
+ * The viewer's controller: picks a dashboard from the server's list, resolves its template variables against
+ * Prometheus, lays its panels out, queries `/api/v1/query_range` for every target, and redraws on a time range
+ * change, a variable change, the refresh button or the auto-refresh interval. It holds the state; the URL
+ * (`url-state.ts`), the toolbar (`toolbar.ts`), the grid (`grid.ts`) and the query plans (`query-plan.ts`) are
+ * drawn or derived from it.
  */
-import {
-  type Annotation,
-  type Dashboard,
-  type DashboardListEntry,
-  flattenPanels,
-  isSupported,
-  type Panel,
-  type Variable,
-} from './grafana.ts';
+import { el } from './dom.ts';
+import { type Dashboard, type DashboardListEntry, isSupported } from './grafana.ts';
+import { type MountedPanel, mountPanels } from './grid.ts';
 import { renderLegend } from './legend.ts';
-import { type AnnotationRegion, type PanelData, type PanelView, setState } from './panels/common.ts';
-import { placeholderView } from './panels/placeholder.ts';
-import { statView } from './panels/stat.ts';
-import { timeseriesView } from './panels/timeseries.ts';
-import {
-  instantValues,
-  labelNames,
-  labelValues,
-  QueryError,
-  queryRange,
-  type RangeSeries,
-  scrapeIntervalSeconds,
-} from './prometheus.ts';
+import { type AnnotationRegion, type PanelData, setState } from './panels/common.ts';
+import { QueryError, queryRange, type RangeSeries, scrapeIntervalSeconds } from './prometheus.ts';
+import { planAnnotations, planPanel } from './query-plan.ts';
 import { activeRegions } from './series.ts';
-import { durationSeconds, formatDuration, queryStep, rateInterval, resolveTime } from './time.ts';
-import { ALL, interpolate, parseVariableQuery, type Scope, sortOptions } from './variables.ts';
-
-export const TIME_RANGES: [string, string][] = [
-  ['now-5m', 'Last 5 minutes'],
-  ['now-15m', 'Last 15 minutes'],
-  ['now-30m', 'Last 30 minutes'],
-  ['now-1h', 'Last 1 hour'],
-  ['now-3h', 'Last 3 hours'],
-  ['now-6h', 'Last 6 hours'],
-  ['now-12h', 'Last 12 hours'],
-  ['now-24h', 'Last 24 hours'],
-  ['now-2d', 'Last 2 days'],
-  ['now-7d', 'Last 7 days'],
-];
-const DEFAULT_REFRESH_INTERVALS = ['5s', '10s', '30s', '1m', '5m'];
-
-interface VariableState {
-  variable: Variable;
-  options: string[];
-  selected: string[];
-  error?: string;
-}
-
-interface MountedPanel {
-  panel: Panel;
-  el: HTMLElement;
-  body: HTMLElement;
-  view: PanelView;
-}
-
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
+import { durationSeconds, resolveTime } from './time.ts';
+import { renderToolbar } from './toolbar.ts';
+import { readViewState, requestedUid, writeViewState } from './url-state.ts';
+import { resolveVariables, type VariableState } from './variable-state.ts';
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: { Accept: 'application/json' } });
@@ -104,7 +56,7 @@ export class App {
       return;
     }
     const params = new URLSearchParams(location.search);
-    const uid = params.get('d') ?? this.list[0]?.uid;
+    const uid = requestedUid(params) ?? this.list[0]?.uid;
     await this.open(this.list.find((d) => d.uid === uid) ?? (this.list[0] as DashboardListEntry), params);
     window.addEventListener('resize', () => {
       for (const p of this.panels) p.view.resize?.();
@@ -126,23 +78,18 @@ export class App {
     }
     this.dashboard = d;
     document.title = `${d.title} · ghmon`;
-    this.from = params.get('from') ?? d.time?.from ?? 'now-1h';
-    this.to = params.get('to') ?? d.time?.to ?? 'now';
-    this.refresh = params.get('refresh') ?? d.refresh ?? '';
-    this.vars = (d.templating?.list ?? []).map((variable) => {
-      const fromUrl = params.getAll(`var-${variable.name}`);
-      const current = variable.current?.value;
-      const selected = fromUrl.length
-        ? fromUrl
-        : current === undefined
-          ? []
-          : Array.isArray(current)
-            ? current
-            : [current];
-      return { variable, options: [], selected: selected.map((v) => (v === '$__all' ? ALL : v)) };
-    });
+    const state = readViewState(params, d);
+    this.from = state.from;
+    this.to = state.to;
+    this.refresh = state.refresh;
+    this.vars = (d.templating?.list ?? []).map((variable, i) => ({
+      variable,
+      options: [],
+      selected: state.selected[i] ?? [],
+    }));
     this.root.dataset.dashboard = d.uid;
-    this.mountPanels();
+    for (const p of this.panels) p.view.destroy?.();
+    this.panels = mountPanels(this.grid, d.panels);
     await this.resolveVariables();
     this.renderToolbar();
     this.syncUrl();
@@ -158,176 +105,55 @@ export class App {
   /** Variables in order: each query sees the variables before it. */
   private async resolveVariables(): Promise<void> {
     const { start, end } = this.range();
-    for (const v of this.vars) {
-      const { variable } = v;
-      v.error = undefined;
-      const query = typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
-      try {
-        if (variable.type === 'query') {
-          const q = parseVariableQuery(interpolate(query, this.scope(start, end, 60)));
-          const raw =
-            q.kind === 'label_values'
-              ? await labelValues(q.label, q.match, start, end)
-              : q.kind === 'label_names'
-                ? await labelNames(q.match, start, end)
-                : q.kind === 'query_result'
-                  ? await instantValues(q.expr, end)
-                  : [];
-          if (q.kind === 'unsupported') v.error = `unsupported variable query: ${q.query}`;
-          const re = variable.regex ? safeRegex(variable.regex) : undefined;
-          v.options = sortOptions(re ? raw.filter((x) => re.test(x)) : raw, variable.sort ?? 0);
-        } else if (variable.type === 'custom') {
-          v.options = query
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-        } else if (variable.type === 'constant' || variable.type === 'textbox') {
-          v.options = [query];
-        } else {
-          v.options = [];
-        }
-      } catch (err) {
-        v.options = [];
-        v.error = (err as Error).message;
-      }
-      if (variable.type === 'datasource') continue;
-      const valid = v.selected.filter((s) => s === ALL || v.options.includes(s));
-      v.selected = valid.length
-        ? valid
-        : variable.includeAll && !v.options.length
-          ? [ALL]
-          : v.options[0] !== undefined
-            ? [v.options[0]]
-            : [];
-    }
-  }
-
-  private scope(start: number, end: number, step: number): Scope {
-    const scope: Scope = {};
-    for (const v of this.vars) {
-      if (v.variable.type === 'datasource') {
-        // One datasource here: the Prometheus behind the proxy.
-        scope[v.variable.name] = 'prometheus';
-        continue;
-      }
-      scope[v.variable.name] = {
-        values: v.selected,
-        options: v.options,
-        ...(v.variable.allValue ? { allValue: v.variable.allValue } : {}),
-        regex: Boolean(v.variable.multi || v.variable.includeAll),
-      };
-    }
-    const range = Math.max(1, Math.round(end - start));
-    const rate = rateInterval(step, this.scrapeSeconds);
-    Object.assign(scope, {
-      __interval: formatDuration(step),
-      __interval_ms: String(step * 1000),
-      __rate_interval: formatDuration(rate),
-      __range: `${range}s`,
-      __range_s: String(range),
-      __range_ms: String(range * 1000),
-    });
-    return scope;
+    await resolveVariables(this.vars, start, end, this.scrapeSeconds);
   }
 
   private renderToolbar(): void {
-    const d = this.dashboard as Dashboard;
-    const picker = el('select', 'dashboard-picker');
-    picker.setAttribute('aria-label', 'Dashboard');
-    for (const entry of this.list) {
-      const o = el('option', undefined, entry.title);
-      o.value = entry.uid;
-      o.selected = entry.uid === d.uid;
-      picker.append(o);
-    }
-    picker.addEventListener('change', () => {
-      const entry = this.list.find((x) => x.uid === picker.value);
-      if (entry) void this.open(entry, new URLSearchParams());
-    });
-
-    const vars = el('div', 'variables');
-    for (const v of this.vars) {
-      if (v.variable.hide === 2) continue;
-      const label = el('label', 'variable');
-      label.append(el('span', 'variable-label', v.variable.label ?? v.variable.name));
-      const select = el('select');
-      select.dataset.variable = v.variable.name;
-      select.setAttribute('aria-label', v.variable.label ?? v.variable.name);
-      if (v.variable.type === 'datasource') {
-        const o = el('option', undefined, 'Prometheus (local)');
-        select.append(o);
-        select.disabled = true;
-      } else {
-        select.multiple = Boolean(v.variable.multi);
-        const opts = [...(v.variable.includeAll ? [ALL] : []), ...v.options];
-        for (const value of opts) {
-          const o = el('option', undefined, value === ALL ? 'All' : value);
-          o.value = value;
-          o.selected = v.selected.includes(value);
-          select.append(o);
-        }
-        if (v.error) select.title = v.error;
-        select.addEventListener('change', () => {
-          v.selected = [...select.selectedOptions].map((o) => o.value);
+    renderToolbar(
+      this.toolbar,
+      {
+        list: this.list,
+        dashboard: this.dashboard as Dashboard,
+        vars: this.vars,
+        from: this.from,
+        refresh: this.refresh,
+        status: this.status,
+      },
+      {
+        open: (entry) => void this.open(entry, new URLSearchParams()),
+        variableChanged: () => {
           this.syncUrl();
           void this.run();
-        });
-      }
-      label.append(select);
-      vars.append(label);
-    }
-
-    const time = el('select', 'time-picker');
-    time.setAttribute('aria-label', 'Time range');
-    const ranges = TIME_RANGES.some(([f]) => f === this.from) ? TIME_RANGES : [[this.from, this.from], ...TIME_RANGES];
-    for (const [value, text] of ranges) {
-      const o = el('option', undefined, text);
-      o.value = value as string;
-      o.selected = value === this.from;
-      time.append(o);
-    }
-    time.addEventListener('change', async () => {
-      this.from = time.value;
-      this.to = 'now';
-      await this.resolveVariables();
-      this.renderToolbar();
-      this.syncUrl();
-      await this.run();
-    });
-
-    const refresh = el('select', 'refresh-picker');
-    refresh.setAttribute('aria-label', 'Auto refresh');
-    const intervals = d.timepicker?.refresh_intervals ?? DEFAULT_REFRESH_INTERVALS;
-    for (const value of ['', ...new Set([...intervals, ...(this.refresh ? [this.refresh] : [])])]) {
-      const o = el('option', undefined, value === '' ? 'Auto refresh off' : `Every ${value}`);
-      o.value = value;
-      o.selected = value === this.refresh;
-      refresh.append(o);
-    }
-    refresh.addEventListener('change', () => {
-      this.refresh = refresh.value;
-      this.syncUrl();
-      this.schedule();
-    });
-
-    const button = el('button', 'refresh-button', 'Refresh');
-    button.addEventListener('click', () => void this.run());
-
-    picker.title = d.description ?? '';
-    const brand = el('span', 'brand', 'ghmon');
-    this.toolbar.replaceChildren(brand, picker, vars, el('span', 'spacer'), this.status, time, refresh, button);
+        },
+        timeRange: async (from) => {
+          this.from = from;
+          this.to = 'now';
+          await this.resolveVariables();
+          this.renderToolbar();
+          this.syncUrl();
+          await this.run();
+        },
+        autoRefresh: (interval) => {
+          this.refresh = interval;
+          this.syncUrl();
+          this.schedule();
+        },
+        refreshNow: () => void this.run(),
+      },
+    );
   }
 
   private syncUrl(): void {
     const d = this.dashboard;
     if (!d) return;
-    const p = new URLSearchParams({ d: d.uid, from: this.from, to: this.to });
-    if (this.refresh) p.set('refresh', this.refresh);
-    for (const v of this.vars) {
-      if (v.variable.type === 'datasource') continue;
-      for (const s of v.selected) p.append(`var-${v.variable.name}`, s === ALL ? '$__all' : s);
-    }
-    history.replaceState(null, '', `?${p}`);
+    const state = {
+      uid: d.uid,
+      from: this.from,
+      to: this.to,
+      refresh: this.refresh,
+      selected: this.vars.map((v) => v.selected),
+    };
+    history.replaceState(null, '', `?${writeViewState(state, d)}`);
   }
 
   private schedule(): void {
@@ -335,39 +161,6 @@ export class App {
     this.timer = undefined;
     const seconds = this.refresh ? durationSeconds(this.refresh) : undefined;
     if (seconds && seconds >= 1) this.timer = setInterval(() => void this.run(), seconds * 1000);
-  }
-
-  private mountPanels(): void {
-    for (const p of this.panels) p.view.destroy?.();
-    this.panels = [];
-    this.grid.replaceChildren();
-    for (const panel of flattenPanels(this.dashboard?.panels)) {
-      const g = panel.gridPos ?? { x: 0, y: 0, w: 12, h: 8 };
-      const box = el('section', panel.type === 'row' ? 'row' : 'panel');
-      box.style.gridColumn = `${g.x + 1} / span ${Math.max(1, Math.min(24, g.w))}`;
-      box.style.gridRow = `${g.y + 1} / span ${Math.max(1, g.h)}`;
-      box.dataset.panelId = String(panel.id ?? '');
-      box.dataset.panelType = panel.type;
-      box.dataset.title = panel.title ?? '';
-      const header = el('header', 'panel-title', panel.title ?? '');
-      if (panel.description) header.title = panel.description;
-      box.append(header);
-      if (panel.type === 'row') {
-        setState(box, 'ok');
-        this.grid.append(box);
-        continue;
-      }
-      const body = el('div', 'panel-body');
-      box.append(body);
-      this.grid.append(box);
-      const view = !isSupported(panel.type)
-        ? placeholderView(box, body, panel)
-        : panel.type === 'stat'
-          ? statView(box, body, panel)
-          : timeseriesView(box, body, panel);
-      if (isSupported(panel.type)) setState(box, 'loading');
-      this.panels.push({ panel, el: box, body, view });
-    }
   }
 
   /** One refresh: the annotations, then every panel's queries, concurrently; a newer refresh wins. */
@@ -384,25 +177,19 @@ export class App {
       this.panels
         .filter((p) => isSupported(p.panel.type))
         .map(async (p) => {
-          const g = p.panel.gridPos ?? { w: 12 };
-          const maxPoints = p.panel.maxDataPoints ?? Math.max(50, Math.round((width * (g.w ?? 12)) / 24));
-          const minStep = durationSeconds(p.panel.interval ?? '') ?? this.scrapeSeconds;
-          const step = queryStep(end - start, maxPoints, minStep);
-          const scope = this.scope(start, end, step);
+          const { step, queries } = planPanel(p.panel, {
+            start,
+            end,
+            width,
+            scrapeSeconds: this.scrapeSeconds,
+            vars: this.vars,
+          });
           try {
             const series = await Promise.all(
-              (p.panel.targets ?? [])
-                .filter((t) => !t.hide && t.expr)
-                .map(async (t) => {
-                  const result: RangeSeries[] = await queryRange(
-                    interpolate(t.expr as string, scope),
-                    start,
-                    end,
-                    step,
-                    abort.signal,
-                  );
-                  return result.map((r) => ({ name: renderLegend(t.legendFormat, r.metric), values: r.values }));
-                }),
+              queries.map(async (q) => {
+                const result: RangeSeries[] = await queryRange(q.expr, start, end, step, abort.signal);
+                return result.map((r) => ({ name: renderLegend(q.legendFormat, r.metric), values: r.values }));
+              }),
             );
             if (generation !== this.generation) return;
             const data: PanelData = { series: series.flat(), start, end, step, annotations };
@@ -423,13 +210,10 @@ export class App {
 
   /** Enabled Prometheus annotations as regions: where their query is above 0. */
   private async annotations(start: number, end: number, signal: AbortSignal): Promise<AnnotationRegion[]> {
-    const list = (this.dashboard?.annotations?.list ?? []).filter((a: Annotation) => a.enable !== false && !a.builtIn);
+    const plans = planAnnotations(this.dashboard, { start, end, scrapeSeconds: this.scrapeSeconds, vars: this.vars });
     const out: AnnotationRegion[] = [];
-    for (const a of list) {
-      const expr = a.target?.expr ?? a.expr;
-      if (!expr) continue;
-      const step = durationSeconds(a.step ?? a.target?.interval ?? '') ?? 60;
-      const series = await queryRange(interpolate(expr, this.scope(start, end, step)), start, end, step, signal);
+    for (const { annotation: a, expr, step } of plans) {
+      const series = await queryRange(expr, start, end, step, signal);
       for (const s of series) {
         for (const r of activeRegions(s.values, step)) {
           out.push({
@@ -442,14 +226,5 @@ export class App {
       }
     }
     return out;
-  }
-}
-
-function safeRegex(source: string): RegExp | undefined {
-  try {
-    const m = /^\/(.*)\/([gimsuy]*)$/.exec(source);
-    return m ? new RegExp(m[1] as string, (m[2] as string).replace('g', '')) : new RegExp(source);
-  } catch {
-    return undefined;
   }
 }
