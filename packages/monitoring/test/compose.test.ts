@@ -18,8 +18,10 @@ import { runChecks } from '../src/checks/index.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
 import { GRAFANA, OUT, SECRETS_DIR_VAR } from '../src/conventions.ts';
-import { generate } from '../src/generate.ts';
-import { COMPOSE_PORT, composeFiles } from '../src/generators/compose/compose.ts';
+import { generate, generateDocuments } from '../src/generate.ts';
+import { composeDocuments } from '../src/generators/compose/index.ts';
+import { COMPOSE_PORT } from '../src/generators/compose/network.ts';
+import { serialiseAll, textDocument } from '../src/generators/document.ts';
 import { buildModel } from '../src/model/model.ts';
 import { formatFinding } from '../src/util/finding.ts';
 import { findBinary } from '../src/util/tool.ts';
@@ -42,8 +44,9 @@ function built(input: MonitoringInput, extra: Record<string, string> = {}): stri
   const m = buildModel(validateConfig(input));
   const files = generate(m);
   if (Object.keys(extra).length > 0) {
+    const docs = [...generateDocuments(m), ...Object.entries(extra).map(([p, c]) => textDocument(p, c))];
     for (const [p, c] of Object.entries(extra)) files.set(p, c);
-    for (const [p, c] of composeFiles(m, files)) files.set(p, c);
+    for (const [p, c] of serialiseAll(composeDocuments(m, docs))) files.set(p, c);
   }
   const out = join(tempDir(), 'out');
   writeOutput(out, files);
@@ -270,16 +273,17 @@ describe('docker-compose.yml', () => {
 
   it('writes its own provider only for dashboards without one, and mounts nothing without dashboards', () => {
     const m = buildModel(validateConfig({ services: [svc] }));
-    const grafanaFiles = (p: string) => p.startsWith('grafana/');
-    const withoutGrafana = new Map([...generate(m)].filter(([p]) => !grafanaFiles(p)));
-    const own = composeFiles(m, new Map([...withoutGrafana, [`${OUT.grafanaDashboardsDir}/x.json`, '{}\n']]));
+    const withoutGrafana = generateDocuments(m).filter((d) => !d.path.startsWith('grafana/'));
+    const own = serialiseAll(
+      composeDocuments(m, [...withoutGrafana, textDocument(`${OUT.grafanaDashboardsDir}/x.json`, '{}\n')]),
+    );
     expect(parse(own.get(OUT.composeGrafanaDashboardProviders) ?? '').providers[0].options.path).toBe(
       GRAFANA.dashboardsPath,
     );
     expect(parse(own.get(OUT.composeFile) ?? '').services.grafana.volumes).toContain(
       `./${OUT.composeGrafanaDashboardProviders.slice('compose/'.length)}:/etc/grafana/provisioning/dashboards/ghmon.yaml:ro`,
     );
-    const none = composeFiles(m, withoutGrafana);
+    const none = serialiseAll(composeDocuments(m, withoutGrafana));
     expect(none.has(OUT.composeGrafanaDashboardProviders)).toBe(false);
     expect(parse(none.get(OUT.composeFile) ?? '').services.grafana.volumes.join()).not.toMatch(/dashboards/);
   });

@@ -9,7 +9,13 @@ import { CONTRACT_CHECK, checkContract } from '../src/checks/contract.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { DASHBOARD_UID, GRAFANA, OUT, RECORD } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
-import { type DashboardJson, dashboardFile, grafanaDashboards, grafanaFiles } from '../src/generators/grafana/index.ts';
+import { serialiseAll } from '../src/generators/document.ts';
+import {
+  type DashboardJson,
+  dashboardFile,
+  grafanaDashboards,
+  grafanaDocuments,
+} from '../src/generators/grafana/index.ts';
 import { buildModel, type Model } from '../src/model/model.ts';
 import { dashboardQueries, variableExpr } from '../src/outdir/dashboards.ts';
 import { substituteGrafanaVariables } from '../src/promql/grafana-vars.ts';
@@ -233,9 +239,9 @@ describe('generated Grafana dashboards', () => {
     ]);
     expect(ds.datasources[0].jsonData.timeInterval).toBe('15s');
     const other: Model = { ...model, prometheusTargets: ['prometheus:9090'] };
-    expect(parse(grafanaFiles(other).get(OUT.grafanaDatasourceProvisioning) as string).datasources[0].url).toBe(
-      'http://prometheus:9090',
-    );
+    expect(
+      parse(serialiseAll(grafanaDocuments(other)).get(OUT.grafanaDatasourceProvisioning) as string).datasources[0].url,
+    ).toBe('http://prometheus:9090');
     const providers = parse(files.get(OUT.grafanaDashboardProvisioning) as string);
     expect(providers.providers).toEqual([
       expect.objectContaining({

@@ -15,9 +15,10 @@ import { crdValidator, re2RegExp, schemaErrors, structural } from '../src/checks
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
 import { OUT } from '../src/conventions.ts';
-import { generate } from '../src/generate.ts';
+import { generate, generateDocuments } from '../src/generate.ts';
 import { alertmanagerConfig } from '../src/generators/alertmanager/config.ts';
-import { kubernetesFiles } from '../src/generators/kubernetes/index.ts';
+import { serialiseAll, textDocument } from '../src/generators/document.ts';
+import { kubernetesDocuments } from '../src/generators/kubernetes/index.ts';
 import type { NetworkPolicy } from '../src/generators/kubernetes/network-policies.ts';
 import { inClusterModel } from '../src/generators/kubernetes/secrets.ts';
 import { prometheusConfig } from '../src/generators/prometheus/config/prometheus-yml.ts';
@@ -75,8 +76,9 @@ function built(input: MonitoringInput, extra: Record<string, string> = {}): stri
   const m = model(input);
   const files = generate(m);
   if (Object.keys(extra).length > 0) {
+    const docs = [...generateDocuments(m), ...Object.entries(extra).map(([p, c]) => textDocument(p, c))];
     for (const [p, c] of Object.entries(extra)) files.set(p, c);
-    for (const [p, c] of kubernetesFiles(m, files)) files.set(p, c);
+    for (const [p, c] of serialiseAll(kubernetesDocuments(m, docs))) files.set(p, c);
   }
   const out = join(tempDir(), 'out');
   writeOutput(out, files);
@@ -306,16 +308,14 @@ describe('values.yaml', () => {
 
   it('turns on the remote-write receiver only for push services', () => {
     const get = (input: MonitoringInput) =>
-      parse(kubernetesFiles(model(input), generate(model(input))).get(OUT.kubernetesValues) ?? '').prometheus
-        .prometheusSpec.enableRemoteWriteReceiver;
+      parse(generate(model(input)).get(OUT.kubernetesValues) ?? '').prometheus.prometheusSpec.enableRemoteWriteReceiver;
     expect(get({ services: [svc] })).toBeUndefined();
     expect(get(FULL)).toBe(true);
   });
 
   it('sends longTerm through the operator’s remoteWrite, field for field as prometheus.yml, the token from a Secret', () => {
     const spec = (input: MonitoringInput) =>
-      parse(kubernetesFiles(model(input), generate(model(input))).get(OUT.kubernetesValues) ?? '').prometheus
-        .prometheusSpec;
+      parse(generate(model(input)).get(OUT.kubernetesValues) ?? '').prometheus.prometheusSpec;
     expect(spec({ services: [svc] }).remoteWrite).toBeUndefined();
     const [rw, ...rest] = spec(FULL).remoteWrite;
     expect(rest).toEqual([]);
@@ -341,9 +341,7 @@ describe('values.yaml', () => {
     // Without a token file: no authorization, no Secret.
     const open = { ...FULL, longTerm: { remoteWrite: { url: 'http://vm:8428/api/v1/write' } } };
     expect(spec(open).remoteWrite[0].authorization).toBeUndefined();
-    expect(
-      kubernetesFiles(model(open), generate(model(open))).has(`${OUT.kubernetesSecretsDir}/ghmon-long-term.yaml`),
-    ).toBe(false);
+    expect(generate(model(open)).has(`${OUT.kubernetesSecretsDir}/ghmon-long-term.yaml`)).toBe(false);
   });
 
   it.each<[string, string | RegExp, string, RegExp]>([
@@ -601,8 +599,8 @@ describe('the Kubernetes objects', () => {
     expect(findings.map(formatFinding)).toEqual([]);
 
     const m = model({ services: [svc] });
-    const withoutDashboards = new Map([...generate(m)].filter(([p]) => !p.startsWith(`${OUT.grafanaDashboardsDir}/`)));
-    const files = kubernetesFiles(m, withoutDashboards);
+    const withoutDashboards = generateDocuments(m).filter((d) => !d.path.startsWith(`${OUT.grafanaDashboardsDir}/`));
+    const files = serialiseAll(kubernetesDocuments(m, withoutDashboards));
     expect([...files.keys()].filter((p) => p.startsWith(`${OUT.kubernetesDashboardsDir}/`))).toEqual([]);
     expect(parse(files.get(OUT.kubernetesKustomization) ?? '').resources.join()).not.toMatch(/dashboards\//);
   });
@@ -1006,7 +1004,7 @@ describe('ghmon check on out/kubernetes/', () => {
 
   it('has the scrape jobs of prometheus.yml for services outside the cluster', () => {
     const m = model(FULL);
-    const v = parse(kubernetesFiles(m, generate(m)).get(OUT.kubernetesValues) ?? '');
+    const v = parse(generate(m).get(OUT.kubernetesValues) ?? '');
     const jobs = prometheusConfig(m).scrape_configs.filter((j) => ['api', 'legacy'].includes(j.job_name));
     expect(v.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual(jobs);
   });

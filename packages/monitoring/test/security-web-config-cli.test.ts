@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_WEB_SECRET } from '../src/generators/compose/compose.ts';
+import { COMPOSE_WEB_SECRET } from '../src/generators/compose/secrets.ts';
 import { FIXTURES, ghmon, REPO_ROOT, tempDir } from './helpers.ts';
 import { basicAuth, startAuthPrometheus } from './web-auth-prometheus.ts';
 

@@ -36,7 +36,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { Readable } from 'node:stream';
 import bcrypt from 'bcryptjs';
 import { OUT, SECRETS_DIR_VAR } from '../conventions.ts';
-import { COMPOSE_WEB_SECRET } from '../generators/compose/compose.ts';
+import { COMPOSE_WEB_SECRET } from '../generators/compose/secrets.ts';
 import { fillWebConfig, WEB_PASSWORD_PLACEHOLDER } from '../model/web-config.ts';
 import { UserError } from '../util/errors.ts';
 import type { Io } from './io.ts';

@@ -1,11 +1,11 @@
 /**
- * out/kubernetes/: everything to deploy with kube-prometheus-stack. Pure: model + the files generated so far
- * (rule files and dashboards are read from there, so the cluster gets exactly what out/ holds) → more files.
+ * out/kubernetes/: everything to deploy with kube-prometheus-stack. Pure: model + the documents generated so far
+ * (rule files and dashboards are taken from there, so the cluster gets exactly what out/ holds) → more documents.
  */
 import { K8S_NAME, OUT } from '../../conventions.ts';
 import { CHART } from '../../model/chart.ts';
 import type { Model } from '../../model/model.ts';
-import { toYaml } from '../../util/yaml.ts';
+import { type OutDocument, textDocument, yamlDocument } from '../document.ts';
 import { deployCommands, type KubernetesDeployment, secretCreateCommand } from './deploy-commands.ts';
 import { networkPolicies } from './network-policies.ts';
 import { dashboardConfigMaps, kustomization, prometheusRules, secretTemplate, serviceMonitor } from './objects.ts';
@@ -38,39 +38,42 @@ export function helmfile(d: KubernetesDeployment) {
   };
 }
 
-export function kubernetesFiles(model: Model, generated: ReadonlyMap<string, string>): Map<string, string> {
-  const files = new Map<string, string>();
+export function kubernetesDocuments(model: Model, generated: readonly OutDocument[]): OutDocument[] {
+  const docs: OutDocument[] = [];
   const applied: string[] = [];
-  const add = (path: string, content: string, apply = true) => {
-    files.set(path, content);
-    if (apply) applied.push(rel(path));
+  const add = (doc: OutDocument, apply = true) => {
+    docs.push(doc);
+    if (apply) applied.push(rel(doc.path));
   };
   for (const rule of prometheusRules(model, generated)) {
-    add(`${OUT.kubernetesRulesDir}/${rule.metadata.name}.yaml`, toYaml(rule));
+    add(yamlDocument(`${OUT.kubernetesRulesDir}/${rule.metadata.name}.yaml`, rule));
   }
   for (const s of model.services) {
     const sm = serviceMonitor(model, s);
-    if (sm) add(`${OUT.kubernetesServiceMonitorsDir}/${K8S_NAME.serviceMonitor(s.name)}.yaml`, toYaml(sm));
+    if (sm) add(yamlDocument(`${OUT.kubernetesServiceMonitorsDir}/${K8S_NAME.serviceMonitor(s.name)}.yaml`, sm));
   }
   for (const cm of dashboardConfigMaps(model, generated)) {
-    add(`${OUT.kubernetesDashboardsDir}/${cm.metadata.name}.yaml`, toYaml(cm));
+    add(yamlDocument(`${OUT.kubernetesDashboardsDir}/${cm.metadata.name}.yaml`, cm));
   }
   for (const np of networkPolicies(model)) {
-    add(`${OUT.kubernetesNetworkPoliciesDir}/${np.metadata.name}.yaml`, toYaml(np));
+    add(yamlDocument(`${OUT.kubernetesNetworkPoliciesDir}/${np.metadata.name}.yaml`, np));
   }
   for (const spec of kubernetesSecrets(model)) {
     const command = secretCreateCommand(model.kubernetes.namespace, {
       name: spec.name,
       keys: spec.keys.map((k) => k.key),
     });
-    add(`${OUT.kubernetesSecretsDir}/${spec.name}.yaml`, secretTemplate(model, spec, command), false);
+    // A text document: the template's REPLACE_ME comments sit between its keys, which plain YAML data cannot hold.
+    add(textDocument(`${OUT.kubernetesSecretsDir}/${spec.name}.yaml`, secretTemplate(model, spec, command)), false);
   }
   const deployment = kubernetesDeployment(model);
-  files.set(OUT.kubernetesValues, toYaml(kubernetesValues(model)));
-  files.set(OUT.kubernetesHelmfile, toYaml(helmfile(deployment)));
-  files.set(OUT.kubernetesKustomization, toYaml(kustomization(model, applied)));
-  files.set(OUT.kubernetesReadme, readme(model, deployment));
-  return files;
+  docs.push(
+    yamlDocument(OUT.kubernetesValues, kubernetesValues(model)),
+    yamlDocument(OUT.kubernetesHelmfile, helmfile(deployment)),
+    yamlDocument(OUT.kubernetesKustomization, kustomization(model, applied)),
+    textDocument(OUT.kubernetesReadme, readme(model, deployment)),
+  );
+  return docs;
 }
 
 function readme(model: Model, d: KubernetesDeployment): string {

@@ -3,12 +3,14 @@
  * service scraped inside the cluster, a ConfigMap per Grafana dashboard — and, beside them but never applied,
  * Secret templates without values.
  */
-import { Document, isScalar, isMap as isYamlMap, parse } from 'yaml';
+import { Document, isScalar, isMap as isYamlMap } from 'yaml';
 import { METRICS_TOKEN_KEY, metricsTokenSecret } from '../../config/scrape-auth.ts';
 import { K8S_NAME, K8S_PART_OF, LABEL, OUT } from '../../conventions.ts';
 import { API, DASHBOARD_SIDECAR_LABEL, RELEASE_LABEL } from '../../model/chart.ts';
 import type { Model, ServiceModel } from '../../model/model.ts';
 import { GENERATED_HEADER } from '../../util/yaml.ts';
+import { documentsIn, type OutDocument, serialise } from '../document.ts';
+import type { RuleGroup } from '../prometheus/rules/types.ts';
 import type { SecretSpec } from './secrets.ts';
 
 export interface ObjectMeta {
@@ -21,7 +23,7 @@ export interface PrometheusRule {
   apiVersion: string;
   kind: 'PrometheusRule';
   metadata: ObjectMeta;
-  spec: { groups: unknown[] };
+  spec: { groups: RuleGroup[] };
 }
 
 export interface ServiceMonitor {
@@ -58,21 +60,22 @@ function meta(model: Model, name: string, labels: Record<string, string>): Objec
   return { name, namespace: model.kubernetes.namespace, labels };
 }
 
-/** Entries of the generated files directly under `dir` with extension `ext`, as [file name, content]. */
-function filesIn(files: ReadonlyMap<string, string>, dir: string, ext: string): [string, string][] {
-  return [...files.entries()]
-    .filter(([p]) => p.startsWith(`${dir}/`) && p.endsWith(ext) && !p.slice(dir.length + 1).includes('/'))
-    .map(([p, c]): [string, string] => [p.slice(dir.length + 1), c])
-    .sort(([a], [b]) => a.localeCompare(b));
+/** The groups of a rule file's document, as the rules generator built them (`{ groups }`, written as YAML). */
+function ruleGroups(doc: OutDocument): RuleGroup[] {
+  const value = doc.kind === 'yaml' ? (doc.value as { groups?: unknown } | null) : undefined;
+  if (typeof value !== 'object' || value === null || !Array.isArray(value.groups)) {
+    throw new Error(`${doc.path} is not a rule file: expected a YAML document with groups`);
+  }
+  return value.groups as RuleGroup[];
 }
 
-/** One PrometheusRule per generated rule file, with exactly its groups (read back from the generated YAML). */
-export function prometheusRules(model: Model, files: ReadonlyMap<string, string>): PrometheusRule[] {
-  return filesIn(files, OUT.rulesDir, '.yml').map(([file, content]) => ({
+/** One PrometheusRule per generated rule file, with exactly its groups. */
+export function prometheusRules(model: Model, generated: readonly OutDocument[]): PrometheusRule[] {
+  return documentsIn(generated, OUT.rulesDir, '.yml').map(({ file, doc }) => ({
     apiVersion: API.monitoring,
     kind: 'PrometheusRule',
     metadata: meta(model, K8S_NAME.prometheusRule(file), selectedLabels(model)),
-    spec: { groups: (parse(content) as { groups: unknown[] }).groups },
+    spec: { groups: ruleGroups(doc) },
   }));
 }
 
@@ -121,9 +124,9 @@ export function serviceMonitor(model: Model, s: ServiceModel): ServiceMonitor | 
  * A ConfigMap per dashboard the generate step produced (every `grafana/dashboards/*.json`), labelled for the
  * chart's Grafana sidecar, which loads it into Grafana. No dashboards, no ConfigMaps.
  */
-export function dashboardConfigMaps(model: Model, files: ReadonlyMap<string, string>): ConfigMap[] {
+export function dashboardConfigMaps(model: Model, generated: readonly OutDocument[]): ConfigMap[] {
   const seen = new Map<string, string>();
-  return filesIn(files, OUT.grafanaDashboardsDir, '.json').map(([file, content]) => {
+  return documentsIn(generated, OUT.grafanaDashboardsDir, '.json').map(({ file, doc }) => {
     const name = K8S_NAME.dashboard(file);
     const other = seen.get(name);
     if (other !== undefined) throw new Error(`dashboards ${other} and ${file} would share ConfigMap ${name}`);
@@ -135,7 +138,8 @@ export function dashboardConfigMaps(model: Model, files: ReadonlyMap<string, str
         ...K8S_PART_OF,
         [DASHBOARD_SIDECAR_LABEL.label]: DASHBOARD_SIDECAR_LABEL.labelValue,
       }),
-      data: { [file]: content },
+      // The dashboard's file as out/grafana/dashboards/ has it, byte for byte.
+      data: { [file]: serialise(doc) },
     };
   });
 }

@@ -3,9 +3,10 @@
  * carry the `service` (and `runtime`) target labels the rules group by. Infrastructure jobs: Prometheus itself,
  * Alertmanager, node_exporter.
  */
-import { JOB, LABEL, RULE_FILES_GLOB } from '../../../conventions.ts';
+import { JOB, LABEL, OUT, RULE_FILES_GLOB } from '../../../conventions.ts';
 import { type RemoteWriteConfig, remoteWriteConfigs } from '../../../model/long-term.ts';
 import type { Model, ServiceModel } from '../../../model/model.ts';
+import { type OutDocument, yamlDocument } from '../../document.ts';
 
 export interface ScrapeConfig {
   job_name: string;
@@ -99,4 +100,12 @@ export function replicaConfigs(model: Model): { replica: string; config: Prometh
       },
     };
   });
+}
+
+/** out/prometheus/prometheus.yml and, with HA, one config per replica beside it. */
+export function prometheusConfigDocuments(model: Model): OutDocument[] {
+  return [
+    yamlDocument(OUT.prometheusConfig, prometheusConfig(model)),
+    ...replicaConfigs(model).map(({ replica, config }) => yamlDocument(OUT.prometheusReplicaConfig(replica), config)),
+  ];
 }

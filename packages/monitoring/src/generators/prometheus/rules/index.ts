@@ -1,5 +1,7 @@
 /** All rule files ghmon emits, in a stable order. */
+import { OUT } from '../../../conventions.ts';
 import type { Model } from '../../../model/model.ts';
+import { type OutDocument, yamlDocument } from '../../document.ts';
 import { goldenSignalGroups } from './golden-signals.ts';
 import { metaMonitoringGroup, serviceHealthGroup } from './health.ts';
 import { latencySustainedGroup } from './latency-sustained.ts';
@@ -16,4 +18,9 @@ export function ruleFiles(model: Model): RuleFile[] {
     { file: 'service-health.yml', groups: [serviceHealthGroup(model)] },
     { file: 'meta-monitoring.yml', groups: [metaMonitoringGroup(model)] },
   ];
+}
+
+/** One document per rule file, under out/prometheus/rules/: its groups, as Prometheus' rule-file format has them. */
+export function ruleFileDocuments(model: Model): OutDocument[] {
+  return ruleFiles(model).map((rf) => yamlDocument(`${OUT.rulesDir}/${rf.file}`, { groups: rf.groups }));
 }

@@ -5,6 +5,7 @@
  */
 import { OUT, runbookFile } from '../../../conventions.ts';
 import type { Model } from '../../../model/model.ts';
+import { type OutDocument, yamlDocument } from '../../document.ts';
 import { ruleFiles } from '../rules/index.ts';
 import { type AlertingRule, isAlert, type RuleFile } from '../rules/types.ts';
 import { type AlertCase, alertCases } from './cases.ts';
@@ -82,4 +83,9 @@ export function alertTestFiles(model: Model): Map<string, PromtoolTestFile> {
     });
   }
   return out;
+}
+
+/** One document per alert under out/prometheus/tests/. */
+export function alertTestDocuments(model: Model): OutDocument[] {
+  return [...alertTestFiles(model)].map(([path, test]) => yamlDocument(path, test));
 }
