@@ -17,8 +17,18 @@ async def user(user_id: str) -> dict:
     return {"pid": os.getpid()}
 
 
+#: The test creates this file to let held requests finish (an event both worker processes can see).
+RELEASE_FILE = os.environ.get("MP_APP_RELEASE_FILE", "")
+#: Upper bound on a hold, so a test that fails before releasing cannot leave the workers stuck.
+HOLD_LIMIT_S = 60.0
+
+
 @app.get("/hold")
 async def hold() -> dict:
+    """Holds a DB connection and stays in flight until the test creates RELEASE_FILE."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HOLD_LIMIT_S
     with pool.checkout():
-        await asyncio.sleep(2)
-    return {"pid": os.getpid()}
+        while not (RELEASE_FILE and os.path.exists(RELEASE_FILE)) and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+    return {"pid": os.getpid(), "released": bool(RELEASE_FILE) and os.path.exists(RELEASE_FILE)}

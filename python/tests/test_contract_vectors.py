@@ -12,7 +12,13 @@ from typing import Any, Dict, List, Tuple
 import pytest
 from helpers import REPO
 
-from greyhaven_metrics import CLIENT_CLOSED_STATUS, GreyHavenMetrics, normalize_method, normalize_path, sanitize_label_value
+from greyhaven_metrics import (
+    CLIENT_CLOSED_STATUS,
+    GreyHavenMetrics,
+    normalize_method,
+    normalize_path,
+    sanitize_label_value,
+)
 
 with open(os.path.join(REPO, "packages", "contract", "test-vectors", "labels.json"), encoding="utf-8") as _f:
     VECTORS: Dict[str, Any] = json.load(_f)

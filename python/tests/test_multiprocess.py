@@ -11,23 +11,45 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Set
+from typing import Callable, Dict, List, Set, TypeVar
 
 import httpx
 from helpers import HERE, OPENMETRICS_ACCEPT, PYTHON_DIR, clean_env, find, free_port, samples_of, stop, wait_for_http
 
 from greyhaven_metrics import CONTRACT
 
+T = TypeVar("T")
+
+#: Generous bound for a held request (they end when released): only a hung test reaches it.
+HOLD_TIMEOUT_S = 40.0
+
+
+def poll(read: Callable[[], T], done: Callable[[T], bool], what: str, limit_s: float, show: Callable[[T], object]) -> T:
+    """Reads until ``done(value)``; fails after ``limit_s`` seconds, showing ``show(value)`` of the last read."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        value = read()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"timed out after {limit_s}s waiting for {what}; last read: {show(value)}"
+        time.sleep(0.05)
+
 
 def test_two_uvicorn_workers_expose_merged_metrics(tmp_path) -> None:
     mp_dir = tmp_path / "prom"
     mp_dir.mkdir()
+    release = tmp_path / "release-holds"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "mp_app:app", "--app-dir", HERE, "--workers", "2",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=clean_env(PROMETHEUS_MULTIPROC_DIR=str(mp_dir), PYTHONPATH=PYTHON_DIR, PYTHONDONTWRITEBYTECODE="1"),
+        env=clean_env(
+            PROMETHEUS_MULTIPROC_DIR=str(mp_dir),
+            PYTHONPATH=PYTHON_DIR,
+            PYTHONDONTWRITEBYTECODE="1",
+            MP_APP_RELEASE_FILE=str(release),
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -44,23 +66,33 @@ def test_two_uvicorn_workers_expose_merged_metrics(tmp_path) -> None:
                 sent += 1
             assert len(pids) == 2, f"only {pids} answered {sent} requests"
 
-            # Two requests hold a DB connection and stay in flight while we scrape.
+            # Two requests hold a DB connection and stay in flight until the release file exists (mp_app.py), so
+            # the scrapes below see them however slow the machine: no time window to miss.
+            held: List[Dict[str, object]] = []
+
             def hold() -> None:
-                with httpx.Client(timeout=5) as own:
-                    assert own.get(f"{base}/hold").status_code == 200
+                with httpx.Client(timeout=HOLD_TIMEOUT_S) as own:
+                    r = own.get(f"{base}/hold")
+                    held.append({"status": r.status_code, **r.json()})
 
             holders = [threading.Thread(target=hold) for _ in range(2)]
             for t in holders:
                 t.start()
-            # Poll (bounded, well within the 2s the holders wait) until both are in flight.
-            until = time.monotonic() + 1.5
-            while True:
-                during = samples_of(client.get(f"{base}/metrics", headers={"accept": OPENMETRICS_ACCEPT}).text, True)
-                if find(during, "http_active_connections") == 2 or time.monotonic() > until:
-                    break
-                time.sleep(0.05)
-            for t in holders:
-                t.join(10)
+            try:
+                # Poll until both are in flight (a condition, not a window); fails if they never get there.
+                during = poll(
+                    lambda: samples_of(client.get(f"{base}/metrics", headers={"accept": OPENMETRICS_ACCEPT}).text, True),
+                    lambda s: find(s, "http_active_connections") == 2 and find(s, "db_pool_connections_active") == 2,
+                    "both held requests in flight",
+                    limit_s=HOLD_TIMEOUT_S / 2,
+                    show=lambda s: [x for x in s if x[0] in ("http_active_connections", "db_pool_connections_active")],
+                )
+            finally:
+                release.touch()
+                for t in holders:
+                    t.join(HOLD_TIMEOUT_S)
+            assert [h["status"] for h in held] == [200, 200], held
+            assert all(h["released"] for h in held), held  # released by the file, not by the app's safety bound
 
             # Both formats, several times: whichever worker serves it, the merged totals (and valid grouping).
             scrapes = [samples_of(client.get(f"{base}/metrics").text) for _ in range(4)]
