@@ -12,6 +12,7 @@ import { OVERFLOW_LABEL_VALUE } from '@greyhaven/metric-contract';
 import promClient from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type StartedPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
+import { until } from '../../../test/support/until.ts';
 import {
   type AggregateResult,
   aggregateFamilies,
@@ -32,7 +33,7 @@ import {
   registerDbPool,
   renderMetrics,
 } from '../src/index.ts';
-import { find, OPENMETRICS_ACCEPT, parseOpenMetrics, promtoolCheck, until } from './helpers.ts';
+import { find, OPENMETRICS_ACCEPT, parseOpenMetrics, promtoolCheck } from './helpers.ts';
 
 const GET = methodIndex('GET');
 const POST = methodIndex('POST');
@@ -338,7 +339,12 @@ async function startCluster(env: Record<string, string>): Promise<Cluster> {
     running.delete(child);
   };
   try {
-    await until(() => /"control":\d+/.test(out) || child.exitCode !== null, 'the cluster fixture to start', 30_000);
+    await until(
+      async () => /"control":\d+/.test(out) || child.exitCode !== null,
+      'the cluster fixture to start',
+      30_000,
+      10,
+    );
     const control = /"control":(\d+)/.exec(out)?.[1];
     if (control === undefined) throw new Error(`fixture exited: ${out}`);
     return {

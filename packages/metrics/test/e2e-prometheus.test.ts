@@ -16,7 +16,7 @@ import { HttpMetrics } from '@greyhaven/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../../examples/ts-service/src/service.ts';
 import { freePort, type RunningPrometheus, type Sample, startPrometheus } from '../../../test/support/prometheus.ts';
-import { until } from './helpers.ts';
+import { until } from '../../../test/support/until.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SERVICE = 'ts-service';

@@ -4,8 +4,9 @@ import { httpRequestsTotal, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
 import express from 'express';
 import promClient from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { expressMetrics, expressMetricsHandler, HttpMetrics } from '../src/index.ts';
-import { close, find, listen, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape, textValue, until } from './helpers.ts';
+import { close, find, listen, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape, textValue } from './helpers.ts';
 
 const metrics = new HttpMetrics({ onError: () => {} });
 const existing = new promClient.Counter({ name: 'checkout_attempts_total', help: 'Existing app metric.' });
@@ -64,7 +65,7 @@ describe('Express adapter', () => {
     const samples = parseOpenMetrics((await scrape(base, OPENMETRICS_ACCEPT)).body);
     expect(find(samples, httpRequestsTotal.name, { method: 'GET', route: '/users/:id/fail', status: '500' })).toBe(1);
     expect(find(samples, httpRequestsTotal.name, { method: 'GET', route: '/async/:id', status: '500' })).toBe(1);
-    await until(() => metrics.active <= 1, 'requests released');
+    await until(async () => metrics.active <= 1, 'requests released', 10_000, 10);
   });
 
   it('serves the default registry’s existing metrics beside ours', async () => {

@@ -130,12 +130,3 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => 
   });
   return { promise, resolve };
 }
-
-/** Polls `fn` until it returns true (no timing assertions: only a generous upper bound to fail a hung test). */
-export async function until(fn: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -5,8 +5,9 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { HttpMetrics, honoMetrics, honoMetricsHandler, renderMetrics } from '../src/index.ts';
-import { close, deferred, find, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape, textValue, until } from './helpers.ts';
+import { close, deferred, find, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape, textValue } from './helpers.ts';
 
 function buildApp(metrics: HttpMetrics) {
   const app = new Hono();
@@ -63,14 +64,14 @@ describe('Hono adapter on @hono/node-server', () => {
   });
 
   it('keeps a streaming response active until the node response closes', async () => {
-    await until(() => metrics.active === 0, 'idle');
+    await until(async () => metrics.active === 0, 'idle', 10_000, 10);
     const res = await fetch(`${base}/stream`);
     const reader = res.body?.getReader();
     await reader?.read();
     expect(metrics.active).toBe(1);
     gate.resolve();
     while (!(await reader?.read())?.done) {}
-    await until(() => metrics.active === 0, 'stream released');
+    await until(async () => metrics.active === 0, 'stream released', 10_000, 10);
   });
 });
 

@@ -1,9 +1,24 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { httpRequestsTotal, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
 import { describe, expect, it, vi } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { HttpMetrics, metricsHandler, metricsMiddleware } from '../src/index.ts';
-import { deferred, find, OPENMETRICS_ACCEPT, parseOpenMetrics, textValue, until } from './helpers.ts';
+import { deferred, find, OPENMETRICS_ACCEPT, parseOpenMetrics, textValue } from './helpers.ts';
 
 const quiet = () => new HttpMetrics({ onError: () => {} });
+
+/**
+ * V8's `gc()`, whether or not the test runner was started with `--expose-gc`: the flag is set at run time and the
+ * function read from a fresh context, which V8 creates with `gc` once the flag is on. Without this the GC tests
+ * would have nothing to call in CI and could only skip.
+ */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as unknown;
+  if (typeof gc !== 'function') throw new Error('gc() is not available even with --expose-gc set at run time');
+  return gc as () => void;
+}
 
 async function samplesOf(metrics: HttpMetrics) {
   const res = await metricsHandler({ metrics, registries: [] })(
@@ -191,15 +206,33 @@ describe('metricsMiddleware (web-standard core)', () => {
   });
 
   it('releases an abandoned body when it is garbage-collected', async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc === undefined) return; // needs --expose-gc; covered when run with it
+    const gc = exposeGc();
     const metrics = quiet();
     await metricsMiddleware({ metrics })(new Request('http://h/x'), async () => new Response('dropped'));
     expect(metrics.active).toBe(1);
-    await until(async () => {
+    await until(
+      async () => {
+        gc();
+        await new Promise((r) => setTimeout(r, 5));
+        return metrics.active === 0;
+      },
+      'the finalizer to release the abandoned request',
+      10_000,
+      10,
+    );
+  });
+
+  it('keeps a request whose body is still referenced in flight through garbage collection', async () => {
+    // The counterpart that shows the test above can fail: a finalizer that fired for a live body would fail here.
+    const gc = exposeGc();
+    const metrics = quiet();
+    const res = await metricsMiddleware({ metrics })(new Request('http://h/x'), async () => new Response('kept'));
+    for (let i = 0; i < 5; i++) {
       gc();
       await new Promise((r) => setTimeout(r, 5));
-      return metrics.active === 0;
-    }, 'finalizer');
+    }
+    expect(metrics.active).toBe(1);
+    expect(await res.text()).toBe('kept');
+    expect(metrics.active).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '@greyhaven/metric-contract';
 import promClient from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { HttpMetrics, instrumentNodeHandler, nodeMetricsHandler } from '../src/index.ts';
 import {
   close,
@@ -28,7 +29,6 @@ import {
   scrape,
   seriesOf,
   textValue,
-  until,
 } from './helpers.ts';
 
 const metrics = new HttpMetrics({ maxLabelSets: 300, onError: () => {} });
@@ -119,13 +119,13 @@ describe('node:http adapter', () => {
     const aborted = httpRequest(`${base}${paths[7]}`);
     aborted.on('error', () => {});
     aborted.end();
-    await until(() => metrics.active === 8, 'eight requests in flight');
+    await until(async () => metrics.active === 8, 'eight requests in flight', 10_000, 10);
     expect(find(await om(), 'http_active_connections')).toBe(8);
     aborted.destroy();
-    await until(() => metrics.active === 7, 'aborted request released');
+    await until(async () => metrics.active === 7, 'aborted request released', 10_000, 10);
     for (const p of paths) gates.get(p)?.resolve();
     await Promise.all((await Promise.all(responses)).map((r) => r.text()));
-    await until(() => metrics.active === 0, 'all released');
+    await until(async () => metrics.active === 0, 'all released', 10_000, 10);
     const samples = await om();
     expect(find(samples, httpRequestsTotal.name, { method: 'GET', route: '/wait/:id', status: '200' })).toBe(7);
     expect(
@@ -143,7 +143,7 @@ describe('node:http adapter', () => {
     expect(find(await om(), 'http_active_connections')).toBe(1);
     streamWrite?.(null);
     expect(await reading).toBe('first;a');
-    await until(() => metrics.active === 0, 'stream released');
+    await until(async () => metrics.active === 0, 'stream released', 10_000, 10);
   });
 
   it('keeps series bounded under a 10,000-unique-URL scan', async () => {

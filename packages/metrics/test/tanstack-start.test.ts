@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { httpRequestsTotal, UNMATCHED_ROUTE } from '@greyhaven/metric-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/prometheus.ts';
-import { find, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape, until } from './helpers.ts';
+import { until } from '../../../test/support/until.ts';
+import { find, OPENMETRICS_ACCEPT, parseOpenMetrics, scrape } from './helpers.ts';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/tanstack-start');
 const NODE22 = join(FIXTURE, 'node_modules/.bin/node');
@@ -54,17 +55,16 @@ beforeAll(async () => {
   };
   preview.stdout?.on('data', collect);
   preview.stderr?.on('data', collect);
-  await until(
+  // The shared poller counts a throw as not yet: report an exited preview as a value, and fail on it here.
+  const outcome = await until(
     async () => {
-      if (preview?.exitCode !== null) throw new Error(`vite preview exited:\n${log}`);
-      return fetch(`${base}/metrics`).then(
-        (r) => r.ok,
-        () => false,
-      );
+      if (preview?.exitCode !== null) return 'exited';
+      return (await fetch(`${base}/metrics`)).ok ? 'ready' : undefined;
     },
     'vite preview ready',
     60_000,
   );
+  if (outcome === 'exited') throw new Error(`vite preview exited:\n${log}`);
 }, 420_000);
 
 afterAll(async () => {

@@ -15,6 +15,7 @@ import bcrypt from 'bcryptjs';
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth } from '../../../test/support/prometheus.ts';
+import { until } from '../../../test/support/until.ts';
 import { validateConfig } from '../../monitoring/src/config/load.ts';
 import { OUT } from '../../monitoring/src/conventions.ts';
 import { generate } from '../../monitoring/src/generate.ts';
@@ -25,7 +26,6 @@ import {
   type RunningPrometheus,
   startIsolate,
   startPrometheus,
-  until,
   writerState,
 } from '../fixtures/workers/harness.ts';
 import { HttpMetrics } from '../src/core/registry.ts';
@@ -133,7 +133,7 @@ describe('Workers push with basicAuth into a Prometheus behind the Compose web c
       expect(state.stats).toMatchObject({ accepted: 0, last: { status: 401 } });
       expect(state.stats?.pushes).toBeGreaterThanOrEqual(1);
       // The default onError: one console.warn per kind, in the Worker's own output.
-      await until(() => output.slice(before).includes('remote write (401) failed'), 'the 401 warning', 10_000);
+      await until(async () => output.slice(before).includes('remote write (401) failed'), 'the 401 warning', 10_000);
       expect(output.slice(before)).toMatch(/remote write to http:\/\/127\.0\.0\.1:\d+\/api\/v1\/write failed: 401/);
       expect(await requestsOf(service)).toEqual([]);
       expect(secretsIn(output)).toEqual([]);

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import type { Miniflare } from 'miniflare';
 import { uncompress } from 'snappyjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import {
   bundleWorker,
   type RunningPrometheus,
   startIsolate,
   startPrometheus,
-  until,
   writerState,
 } from '../fixtures/workers/harness.ts';
 import { HttpMetrics, registerDbPool } from '../src/core/registry.ts';
