@@ -22,11 +22,14 @@ import { functionName, parsePromQL } from '../promql/parse.ts';
 import { type Selector, selectors } from '../promql/selectors.ts';
 import { UserError } from '../util/errors.ts';
 import type { Finding } from '../util/finding.ts';
+import { basicAuth, exchange, parseJson } from '../util/http.ts';
 import type { Check } from './lib/context.ts';
 
 export const LIVE_SERIES = 'live/series';
 const LOOKBACK_SECONDS = 3600;
 const TIMEOUT_MS = 10_000;
+/** The most of one answer read: 1000 series are far less; a Prometheus before 2.51 ignores `limit`. */
+const MAX_BYTES = 32 * 1024 ** 2;
 /** Series read per request at most; enough to list the label values seen. */
 const LIMIT = 1000;
 /** Names that exist only while something fires. */
@@ -57,7 +60,7 @@ export function liveSeries(options: LiveOptions): Check {
         `--prometheus-password-file ${options.passwordFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       );
     }
-    headers.authorization = `Basic ${Buffer.from(`${DEFAULT_WEB_USER}:${password}`).toString('base64')}`;
+    headers.authorization = basicAuth(DEFAULT_WEB_USER, password);
   }
   const where = base.origin;
 
@@ -70,17 +73,17 @@ export function liveSeries(options: LiveOptions): Check {
     url.searchParams.set('start', String(end - 60 - LOOKBACK_SECONDS));
     url.searchParams.set('end', String(end));
     url.searchParams.set('limit', String(LIMIT)); // ignored by Prometheus before 2.51: the answer is then longer
-    let res: Response;
-    try {
-      res = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    } catch (err) {
-      throw new LiveError(`${where} did not answer (${(err as Error).message})`);
-    }
+    // Redirects are followed as fetch does (a bounded chain; the Authorization header is not sent to another origin).
+    const res = await exchange(url, { headers }, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, redirect: 'follow' });
+    if (res.kind === 'no-answer') throw new LiveError(`${where} did not answer (${(res.error as Error).message})`);
     if (res.status === 401) throw new LiveError(`${where} answered 401: give --prometheus-password-file`);
-    const body = (await res.json().catch(() => undefined)) as
+    if (res.kind === 'oversize') {
+      throw new LiveError(`${where}/api/v1/series answered ${res.status} with more than ${MAX_BYTES / 1024 ** 2} MiB`);
+    }
+    const body = (res.kind === 'answer' ? parseJson(res.body) : undefined) as
       | { status?: string; data?: unknown; error?: string }
       | undefined;
-    if (!res.ok || body?.status !== 'success' || !Array.isArray(body.data)) {
+    if (res.status < 200 || res.status > 299 || body?.status !== 'success' || !Array.isArray(body.data)) {
       throw new LiveError(`${where}/api/v1/series answered ${res.status}${body?.error ? `: ${body.error}` : ''}`);
     }
     return body.data as Record<string, string>[];

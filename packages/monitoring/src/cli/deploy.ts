@@ -5,13 +5,13 @@
  * the commands are printed all the same and the exit code is 2.
  */
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { OUT } from '../conventions.ts';
 import { deployCommands, type KubernetesDeployment } from '../generators/kubernetes/deploy-commands.ts';
+import { outFiles } from '../outdir/files.ts';
+import { helmfileRelease, parseYaml, secretTemplate } from '../outdir/kubernetes.ts';
 import { UserError } from '../util/errors.ts';
-import { getPath, isMap } from '../util/helm.ts';
 import type { Io } from './io.ts';
 
 export interface DeployOptions {
@@ -65,22 +65,18 @@ export async function deploy(opts: DeployOptions, io: Io): Promise<number> {
 }
 
 function readYamlFile(out: string, rel: string): unknown {
-  const path = join(out, ...rel.split('/'));
-  if (!existsSync(path)) throw new UserError(`${out}/${rel} does not exist: run \`ghmon build --out ${out}\` first`);
-  try {
-    return parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${out}/${rel}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
+  const files = outFiles(out);
+  if (!files.exists(rel)) throw new UserError(`${out}/${rel} does not exist: run \`ghmon build --out ${out}\` first`);
+  const parsed = parseYaml(rel, files.read(rel));
+  if ('errors' in parsed) throw new UserError(`${out}/${rel}: ${parsed.errors[0]?.reason ?? 'not YAML'}`);
+  return parsed.file.value;
 }
 
 /** The release (helmfile.yaml) and the Secrets to create (the templates in secrets/), from the files in out/. */
 export function readKubernetesDeployment(out: string): KubernetesDeployment {
   readYamlFile(out, OUT.kubernetesKustomization);
   readYamlFile(out, OUT.kubernetesValues);
-  const helmfile = readYamlFile(out, OUT.kubernetesHelmfile);
-  const repo = getPath(helmfile, ['repositories', 0]);
-  const release = getPath(helmfile, ['releases', 0]);
+  const { release, repo } = helmfileRelease(readYamlFile(out, OUT.kubernetesHelmfile));
   const str = (v: unknown, what: string) => {
     if (typeof v !== 'string' || v === '') throw new UserError(`${out}/${OUT.kubernetesHelmfile}: no ${what}`);
     return v;
@@ -91,23 +87,19 @@ export function readKubernetesDeployment(out: string): KubernetesDeployment {
         .filter((f) => f.endsWith('.yaml'))
         .sort()
         .map((f) => {
-          const s = readYamlFile(out, `${OUT.kubernetesSecretsDir}/${f}`);
-          const data = getPath(s, ['stringData']);
-          return {
-            name: str(getPath(s, ['metadata', 'name']), `metadata.name in secrets/${f}`),
-            keys: Object.keys(isMap(data) ? data : {}),
-          };
+          const s = secretTemplate(readYamlFile(out, `${OUT.kubernetesSecretsDir}/${f}`));
+          return { name: str(s.name, `metadata.name in secrets/${f}`), keys: s.keys };
         })
     : [];
   return {
-    release: str(getPath(release, ['name']), 'releases[0].name'),
-    namespace: str(getPath(release, ['namespace']), 'releases[0].namespace'),
+    release: str(release.name, 'releases[0].name'),
+    namespace: str(release.namespace, 'releases[0].namespace'),
     repo: {
-      name: str(getPath(repo, ['name']), 'repositories[0].name'),
-      url: str(getPath(repo, ['url']), 'repositories[0].url'),
+      name: str(repo.name, 'repositories[0].name'),
+      url: str(repo.url, 'repositories[0].url'),
     },
-    chart: str(getPath(release, ['chart']), 'releases[0].chart'),
-    version: str(getPath(release, ['version']), 'releases[0].version'),
+    chart: str(release.chart, 'releases[0].chart'),
+    version: str(release.version, 'releases[0].version'),
     secrets,
   };
 }

@@ -5,7 +5,8 @@
  * slug}`, 400 invalid, 401 unauthorized, 403 access denied, 412 precondition failed with `status`
  * version-mismatch, name-exists or plugin-dashboard).
  *
- * Requests are built and answers read by pure functions; `deployDashboards` only adds fetch. The token is read
+ * Requests are built and answers read by pure functions; `deployDashboards` only adds util/http's bounded
+ * exchange (its timeout, size limit and network messages, and no redirects followed). The token is read
  * from a file and never appears in any message: not in ours, and not in Grafana's (an echo is redacted).
  * Answers are read up to a size limit (past it the connection is closed, nothing more is read) and within the
  * timeout (headers and body alike), and a 200 must be the JSON the API documents, with a JSON content type;
@@ -17,6 +18,19 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUT } from '../conventions.ts';
 import { UserError } from '../util/errors.ts';
+import {
+  bearer,
+  describeBodyError as describeBody,
+  describeNetworkError as describeNetwork,
+  exchange,
+  isJsonContentType,
+  looksLikeHtml,
+  oneLine,
+  readLimited as readBody,
+  type ServerNames,
+} from '../util/http.ts';
+
+export { isJsonContentType } from '../util/http.ts';
 
 export const SAVE_DASHBOARD_PATH = '/api/dashboards/db';
 /** A save answer is a few hundred bytes; anything this large is not Grafana's dashboard API. */
@@ -127,7 +141,7 @@ export function saveRequest(base: URL, token: string, d: DashboardUpload, folder
     url: endpoint(base),
     init: {
       method: 'POST',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: bearer(token) },
       body: JSON.stringify(body),
       redirect: 'manual',
     },
@@ -147,16 +161,6 @@ function grafanaMessage(body: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `application/json` or `application/<x>+json`, with or without parameters (Grafana sends `; charset=UTF-8`). */
-export function isJsonContentType(contentType: string): boolean {
-  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
-}
-
-function looksLikeHtml(contentType: string | undefined, body: string): boolean {
-  return /^text\/html\b/i.test(contentType?.trim() ?? '') || /^\s*<(!doctype\s+html|html)\b/i.test(body);
 }
 
 /**
@@ -194,19 +198,6 @@ function apiJson(contentType: string | undefined, body: string): { json: unknown
   } catch (err) {
     return { wrong: `malformed JSON (${oneLine((err as Error).message, 100)})` };
   }
-}
-
-/** Control characters (C0, DEL, C1) and Unicode line/paragraph separators become spaces: one line, always. */
-function oneLine(s: string, max = 300): string {
-  const flat = [...s]
-    .map((ch) => {
-      const c = ch.charCodeAt(0);
-      return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 ? ' ' : ch;
-    })
-    .join('')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 /** Maps Grafana's answer for one dashboard to a result with a message a person can act on. */
@@ -311,71 +302,21 @@ export function interpretSave(
   }
 }
 
-const isTimeout = (err: unknown) => {
-  const name = (err as { name?: string } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
-};
+const GRAFANA: ServerNames = { server: 'Grafana', flag: '--url' };
 
 /** A clear message for a request that got no answer (undici's `fetch failed` and its cause). */
 export function describeNetworkError(err: unknown, url: string, timeoutMs: number): string {
-  if (isTimeout(err)) return `cannot reach Grafana at ${url}: no answer within ${timeoutMs / 1000}s`;
-  return `cannot reach Grafana at ${url}: ${networkReason(err)}`;
+  return describeNetwork(err, url, timeoutMs, GRAFANA);
 }
 
 /** A clear message for an answer whose body did not arrive whole: it never ended, or the connection broke. */
 export function describeBodyError(err: unknown, url: string, status: number, timeoutMs: number): string {
-  if (isTimeout(err)) {
-    return `${url} answered ${status} but the answer did not end within ${timeoutMs / 1000}s (stalled or endless); stopped reading and closed the connection`;
-  }
-  return `${url} answered ${status} but the answer broke off: ${networkReason(err)}`;
+  return describeBody(err, url, status, timeoutMs, GRAFANA);
 }
 
-function networkReason(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.cause?.code ?? (err as { code?: string })?.code;
-  const known: Record<string, string> = {
-    ECONNREFUSED: 'connection refused (is Grafana running, and is the host and port right?)',
-    ENOTFOUND: 'host not found (check the host name in --url)',
-    EAI_AGAIN: 'host name lookup failed (DNS); try again, or check the host name in --url',
-    ECONNRESET: 'the connection was reset',
-    ETIMEDOUT: 'the connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    UND_ERR_SOCKET: 'the connection closed before an answer',
-    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server certificate is self-signed and not trusted',
-    SELF_SIGNED_CERT_IN_CHAIN: 'TLS: a self-signed certificate in the chain is not trusted',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the server certificate cannot be verified',
-    CERT_HAS_EXPIRED: 'TLS: the server certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate does not match the host name',
-    EPROTO: 'TLS: protocol error (is it http:// rather than https://?)',
-  };
-  return (code && known[code]) ?? oneLine(e?.cause?.message ?? e?.message ?? String(err), 200);
-}
-
-/**
- * Reads at most `limit` bytes of a body; undefined when it is larger, declared (Content-Length) or streamed: the
- * body is then cancelled, which closes the connection, so nothing past the limit is read or kept.
- */
-export async function readLimited(res: Response, limit = MAX_RESPONSE_BYTES): Promise<string | undefined> {
-  if (!res.body) return '';
-  if (Number(res.headers.get('content-length') ?? 0) > limit) {
-    await res.body.cancel().catch(() => {});
-    return undefined;
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Reads at most `limit` bytes of a body (util/http's readLimited with the dashboard API's limit). */
+export function readLimited(res: Response, limit = MAX_RESPONSE_BYTES): Promise<string | undefined> {
+  return readBody(res, limit);
 }
 
 export interface DeployGrafanaOptions {
@@ -402,30 +343,39 @@ export async function deployDashboards(opts: DeployGrafanaOptions): Promise<Depl
   const outcomes: DeployOutcome[] = [];
   for (const d of opts.dashboards) {
     const req = saveRequest(base, opts.token, d, opts.folderUid);
+    // The timeout covers the whole exchange: an answer whose body never ends is cut off too.
+    const answer = await exchange(req.url, req.init, {
+      timeoutMs,
+      maxBytes: MAX_RESPONSE_BYTES,
+      redirect: 'manual',
+      fetch: doFetch,
+    });
     let result: SaveResult;
-    let res: Response | undefined;
-    try {
-      // The timeout covers the whole exchange: an answer whose body never ends is cut off too.
-      res = await doFetch(req.url, { ...req.init, signal: AbortSignal.timeout(timeoutMs) });
-      const body = await readLimited(res);
-      result =
-        body === undefined
-          ? {
-              ok: false,
-              fatal: true,
-              message: `${req.url} answered ${res.status} with more than ${MAX_RESPONSE_BYTES / 1024} KiB (stopped reading there and closed the connection): that is not Grafana's dashboard API; is --url right?`,
-            }
-          : interpretSave(d, res.status, body, {
-              url: req.url,
-              contentType: res.headers.get('content-type') ?? '',
-              ...(opts.folderUid !== undefined ? { folderUid: opts.folderUid } : {}),
-              ...(res.headers.get('location') ? { location: res.headers.get('location') as string } : {}),
-            });
-    } catch (err) {
-      const message = res
-        ? describeBodyError(err, req.url, res.status, timeoutMs)
-        : describeNetworkError(err, req.url, timeoutMs);
-      result = { ok: false, fatal: true, message };
+    switch (answer.kind) {
+      case 'no-answer':
+        result = { ok: false, fatal: true, message: describeNetworkError(answer.error, req.url, timeoutMs) };
+        break;
+      case 'broken-body':
+        result = {
+          ok: false,
+          fatal: true,
+          message: describeBodyError(answer.error, req.url, answer.status, timeoutMs),
+        };
+        break;
+      case 'oversize':
+        result = {
+          ok: false,
+          fatal: true,
+          message: `${req.url} answered ${answer.status} with more than ${MAX_RESPONSE_BYTES / 1024} KiB (stopped reading there and closed the connection): that is not Grafana's dashboard API; is --url right?`,
+        };
+        break;
+      case 'answer':
+        result = interpretSave(d, answer.status, answer.body, {
+          url: req.url,
+          contentType: answer.headers.get('content-type') ?? '',
+          ...(opts.folderUid !== undefined ? { folderUid: opts.folderUid } : {}),
+          ...(answer.headers.get('location') ? { location: answer.headers.get('location') as string } : {}),
+        });
     }
     result = result.ok
       ? { ...result, url: redact(oneLine(result.url)) }

@@ -1,7 +1,9 @@
 /**
- * Reading a generated prometheus.yml for the contract check: its `global` section and its scrape jobs, each with
- * its name and the kind of metrics it yields. Shared by target-labels.ts (which labels each job attaches) and
- * sample-intervals.ts (how often each job samples). Text that does not parse gives undefined (promtool reports it).
+ * Reading a generated prometheus.yml: its `global` section and its scrape jobs, each with its name and the kind of
+ * metrics it yields; the targets and labels of their static configs; the external labels. Shared by the contract
+ * check (target-labels.ts: which labels each job attaches; sample-intervals.ts: how often each job samples),
+ * workers/scraped and the replay (the targets its series imitate). Text that does not parse gives undefined
+ * (promtool reports it).
  */
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { JOB, type MetricSource } from '../conventions.ts';
@@ -41,4 +43,46 @@ export function readScrapeConfig(prometheusYml: string): ScrapeConfig | undefine
 export function scalar(map: YAMLMap, key: string): string | undefined {
   const v = map.get(key, true);
   return isScalar(v) && v.value !== null ? String(v.value) : undefined;
+}
+
+/** One `static_configs` entry of a scrape job: its targets and the labels it attaches to them. */
+export interface StaticTargets {
+  /** The job's `job_name` ('' when it has none). */
+  readonly job: string;
+  readonly targets: readonly string[];
+  /** The entry's `labels`, values as strings (`__` labels included: relabelling drops them, callers decide). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Every `static_configs` entry of every scrape job, in file order. */
+export function staticTargets(config: ScrapeConfig): StaticTargets[] {
+  return config.jobs.flatMap(({ name, job }) => {
+    const list = job.get('static_configs', true);
+    return (isSeq(list) ? list.items : []).filter(isMap).map((st) => {
+      const targets = st.get('targets', true);
+      return { job: name, targets: isSeq(targets) ? scalars(targets.items) : [], labels: scalarMap(st, 'labels') };
+    });
+  });
+}
+
+/** `global.external_labels`, values as strings: Prometheus adds them to every alert it sends. */
+export function externalLabels(config: ScrapeConfig): Record<string, string> {
+  return config.global === undefined ? {} : scalarMap(config.global, 'external_labels');
+}
+
+/** A map's scalar entries under `key`, as strings (other entries are skipped). */
+function scalarMap(map: YAMLMap, key: string): Record<string, string> {
+  const v = map.get(key, true);
+  if (!isMap(v)) return {};
+  return Object.fromEntries(
+    v.items.flatMap((p) =>
+      isScalar(p.key) && isScalar(p.value) && p.value.value !== null
+        ? [[String(p.key.value), String(p.value.value)]]
+        : [],
+    ),
+  );
+}
+
+function scalars(items: readonly unknown[]): string[] {
+  return items.flatMap((i) => (isScalar(i) && i.value !== null ? [String(i.value)] : []));
 }

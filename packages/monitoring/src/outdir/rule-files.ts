@@ -16,6 +16,8 @@ export interface RuleEntry {
   readonly expr: string;
   /** Names of the rule's static `labels`. */
   readonly staticLabels: readonly string[];
+  /** The rule's static `labels` with a scalar value, values as strings (may be templates, `{{ … }}`). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** 1-based line of the `expr` value. */
   readonly line?: number;
   /** An alerting rule's templated values: its `annotations` and `labels` (none for a recording rule). */
@@ -39,9 +41,21 @@ export interface RuleFileProblem {
   readonly message: string;
 }
 
+/** A rule group as the file declares it, rules or not. */
+export interface RuleGroupEntry {
+  readonly file: string;
+  readonly name: string;
+  /** The group's own evaluation `interval`, when it sets one. */
+  readonly interval?: string;
+  /** 1-based line of the group. */
+  readonly line?: number;
+}
+
 export interface RuleFile {
   readonly rules: RuleEntry[];
   readonly problems: RuleFileProblem[];
+  /** Every group that is a mapping, in file order (also those with no rules). */
+  readonly groups?: RuleGroupEntry[];
 }
 
 export function readRuleFile(file: string, content: string): RuleFile {
@@ -55,7 +69,7 @@ export function readRuleFile(file: string, content: string): RuleFile {
     const message = `not valid YAML: ${reason}`;
     return { rules: [], problems: [{ file, line: first.linePos?.[0].line, message }] };
   }
-  if (doc.contents === null) return { rules: [], problems: [] };
+  if (doc.contents === null) return { rules: [], problems: [], groups: [] };
   // Aliases (`labels: *common`) are resolved to the node they name.
   const node = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc as Document) : n);
   const get = (map: YAMLMap, key: string): unknown => node(map.get(key, true));
@@ -80,6 +94,7 @@ export function readRuleFile(file: string, content: string): RuleFile {
   }
   const rules: RuleEntry[] = [];
   const problems: RuleFileProblem[] = [];
+  const groupEntries: RuleGroupEntry[] = [];
   for (const item of groups.items) {
     const g = node(item);
     if (!isMap(g)) {
@@ -88,6 +103,12 @@ export function readRuleFile(file: string, content: string): RuleFile {
     }
     const group = scalarString(get(g, 'name')) ?? '';
     const groupInterval = scalarString(get(g, 'interval'));
+    groupEntries.push({
+      file,
+      name: group,
+      ...(groupInterval === undefined ? {} : { interval: groupInterval }),
+      line: lineOf(rangeStart(g)),
+    });
     const list = get(g, 'rules');
     if (list === undefined) continue;
     if (!isSeq(list)) {
@@ -119,6 +140,14 @@ export function readRuleFile(file: string, content: string): RuleFile {
         name,
         expr: String(exprNode.value),
         staticLabels: isMap(labels) ? labels.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : [],
+        labels: isMap(labels)
+          ? Object.fromEntries(
+              labels.items.flatMap((p) => {
+                const v = scalarString(node(p.value));
+                return v === undefined ? [] : [[String(isScalar(p.key) ? p.key.value : p.key), v]];
+              }),
+            )
+          : {},
         line: lineOf(exprNode.range?.[0]),
         templates:
           kind === 'alert'
@@ -127,7 +156,7 @@ export function readRuleFile(file: string, content: string): RuleFile {
       });
     }
   }
-  return { rules, problems };
+  return { rules, problems, groups: groupEntries };
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -4,8 +4,8 @@
  * Nothing here evaluates PromQL: promtool does that.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { LABEL, SEVERITY } from '../conventions.ts';
+import { readRuleFile } from '../outdir/rule-files.ts';
 import { UserError } from '../util/errors.ts';
 
 export interface RuleSetGroup {
@@ -66,54 +66,54 @@ export function mayNotify(alert: RuleSetAlert): boolean {
   return alert.severities.some((s) => s !== undefined && (classify(s) !== undefined || s.includes('{{')));
 }
 
-interface RawRule {
-  record?: unknown;
-  alert?: unknown;
-  expr?: unknown;
-  labels?: Record<string, unknown>;
-}
-
 export function loadRuleSet(id: string, label: string, files: string[]): RuleSet {
   const groups: RuleSetGroup[] = [];
   const alerts = new Map<string, RuleSetAlert>();
   const services = new Set<string>();
   for (const file of files) {
-    let doc: { groups?: { name?: unknown; rules?: RawRule[] }[] } | null;
+    let text: string;
     try {
-      doc = parse(readFileSync(file, 'utf8'));
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new UserError(`cannot read rule file ${file}: ${(err as Error).message}`);
     }
-    for (const g of doc?.groups ?? []) {
-      const group: RuleSetGroup = {
-        file,
-        name: String(g.name),
-        records: [],
-        exprs: [],
-        recordExprs: [],
-        alertExprs: [],
-        alertSeverities: [],
-      };
-      for (const r of g.rules ?? []) {
-        const expr = String(r.expr ?? '');
-        group.exprs.push(expr);
-        const service = r.labels?.[LABEL.service];
-        if (typeof service === 'string' && service !== '' && !service.includes('{{')) services.add(service);
-        if (typeof r.record === 'string') {
-          group.records.push(r.record);
-          group.recordExprs?.push([r.record, expr]);
-        }
-        if (typeof r.alert === 'string') {
-          group.alertExprs?.push(expr);
-          const sev = r.labels?.[LABEL.severity];
-          group.alertSeverities?.push(sev === undefined ? undefined : String(sev));
-          const entry = alerts.get(r.alert) ?? { name: r.alert, severities: [] };
-          entry.severities.push(sev === undefined ? undefined : String(sev));
-          alerts.set(r.alert, entry);
-        }
-      }
-      groups.push(group);
+    const parsed = readRuleFile(file, text);
+    const problem = parsed.problems[0];
+    if (problem !== undefined) {
+      // promtool would refuse the file too; this names the place.
+      throw new UserError(`cannot read rule file ${file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`);
     }
+    const fileGroups: RuleSetGroup[] = (parsed.groups ?? []).map((g) => ({
+      file,
+      name: g.name,
+      records: [],
+      exprs: [],
+      recordExprs: [],
+      alertExprs: [],
+      alertSeverities: [],
+    }));
+    // Rules come in group order: each belongs to the next group of its name from the current one.
+    let gi = 0;
+    for (const r of parsed.rules) {
+      while (gi < fileGroups.length && fileGroups[gi]?.name !== r.group) gi++;
+      const group = fileGroups[gi];
+      if (group === undefined) break;
+      group.exprs.push(r.expr);
+      const service = r.labels?.[LABEL.service];
+      if (service !== undefined && service !== '' && !service.includes('{{')) services.add(service);
+      if (r.kind === 'record') {
+        group.records.push(r.name);
+        group.recordExprs?.push([r.name, r.expr]);
+      } else {
+        group.alertExprs?.push(r.expr);
+        const sev = r.labels?.[LABEL.severity];
+        group.alertSeverities?.push(sev);
+        const entry = alerts.get(r.name) ?? { name: r.name, severities: [] };
+        entry.severities.push(sev);
+        alerts.set(r.name, entry);
+      }
+    }
+    groups.push(...fileGroups);
   }
   return {
     id,

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { OUT } from '../conventions.ts';
+import { externalLabels as externalLabelsOf, readScrapeConfig } from '../outdir/prometheus-yml.ts';
 import { UserError } from '../util/errors.ts';
 import { findBinary, runTool } from '../util/tool.ts';
 import { type AmConfig, type Labels, parseAlertmanagerConfig } from './amconfig.ts';
@@ -183,8 +183,8 @@ export interface ReplayRun {
 
 /** The external labels of a prometheus.yml: Prometheus adds them to every alert it sends to Alertmanager. */
 export function externalLabels(prometheusYml: string): Record<string, string> {
-  const doc = parse(prometheusYml) as { global?: { external_labels?: Record<string, unknown> } } | null;
-  return Object.fromEntries(Object.entries(doc?.global?.external_labels ?? {}).map(([k, v]) => [k, String(v)]));
+  const config = readScrapeConfig(prometheusYml);
+  return config === undefined ? {} : externalLabelsOf(config);
 }
 
 export async function runReplay(opts: ReplayOptions): Promise<ReplayRun> {

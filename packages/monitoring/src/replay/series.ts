@@ -12,8 +12,8 @@ import {
   SERVICE_LABEL,
   seriesNames,
 } from '@greyhaven/metric-contract';
-import { parse } from 'yaml';
 import { JOB, LABEL } from '../conventions.ts';
+import { readScrapeConfig, staticTargets } from '../outdir/prometheus-yml.ts';
 import {
   type AppState,
   cumulativeShare,
@@ -63,32 +63,21 @@ export interface Targets {
   incidentService: string;
 }
 
-interface ScrapeConfig {
-  job_name?: unknown;
-  static_configs?: { targets?: unknown[]; labels?: Record<string, unknown> }[];
-}
-
-/** The scrape targets of a generated prometheus.yml. */
+/** The scrape targets of a generated prometheus.yml (undefined when it does not parse or has no application target). */
 export function targetsFromPrometheusConfig(text: string): Targets | undefined {
-  const doc = parse(text) as { scrape_configs?: ScrapeConfig[] } | null;
+  const config = readScrapeConfig(text);
+  if (config === undefined) return undefined;
   const app: Target[] = [];
   const node: Target[] = [];
   const other: Target[] = [];
-  for (const sc of doc?.scrape_configs ?? []) {
-    const job = String(sc.job_name);
-    for (const st of sc.static_configs ?? []) {
-      // Labels starting with `__` are dropped after relabelling: no series carries them.
-      const extra = Object.fromEntries(
-        Object.entries(st.labels ?? {})
-          .filter(([k]) => !k.startsWith('__'))
-          .map(([k, v]) => [k, String(v)]),
-      );
-      for (const instance of st.targets ?? []) {
-        const target = { labels: { [LABEL.job]: job, [LABEL.instance]: String(instance), ...extra } };
-        if (SERVICE_LABEL in extra) app.push(target);
-        else if (job === JOB.nodeExporter) node.push(target);
-        else other.push(target);
-      }
+  for (const st of staticTargets(config)) {
+    // Labels starting with `__` are dropped after relabelling: no series carries them.
+    const extra = Object.fromEntries(Object.entries(st.labels).filter(([k]) => !k.startsWith('__')));
+    for (const instance of st.targets) {
+      const target = { labels: { [LABEL.job]: st.job, [LABEL.instance]: instance, ...extra } };
+      if (SERVICE_LABEL in extra) app.push(target);
+      else if (st.job === JOB.nodeExporter) node.push(target);
+      else other.push(target);
     }
   }
   const incidentService = app[0]?.labels[SERVICE_LABEL];

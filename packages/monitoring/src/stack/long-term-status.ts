@@ -1,6 +1,6 @@
 /** `ghmon status` for the long-term store: is it up, is Prometheus' remote write flowing into it. */
 
-import { getJson, isOk } from '../util/http.ts';
+import { isOk, promQuery } from '../util/http.ts';
 import type { StackInfo } from './info.ts';
 import { VICTORIA_METRICS } from './spec.ts';
 import { victoriaMetricsUrls } from './victoria-metrics.ts';
@@ -25,11 +25,10 @@ export async function longTermStatus(info: StackInfo): Promise<LongTermStatus | 
   const vm = info.components.find((c) => c.name === VICTORIA_METRICS);
   if (vm?.port === undefined) return undefined;
   const urls = victoriaMetricsUrls(`http://127.0.0.1:${vm.port}`);
-  const q = (base: string, expr: string) => getJson<Vector>(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const [ready, newest, pending] = await Promise.all([
     isOk(urls.health),
-    q(urls.query, 'time() - max(timestamp(up{job="prometheus"}))'),
-    q(`http://127.0.0.1:${info.ports.prometheus}`, 'sum(prometheus_remote_storage_samples_pending)'),
+    promQuery<Vector>(urls.query, 'time() - max(timestamp(up{job="prometheus"}))'),
+    promQuery<Vector>(`http://127.0.0.1:${info.ports.prometheus}`, 'sum(prometheus_remote_storage_samples_pending)'),
   ]);
   const age = first(newest);
   const pend = first(pending);

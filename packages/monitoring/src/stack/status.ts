@@ -2,7 +2,7 @@
 
 import { httpRequestsTotal } from '@greyhaven/metric-contract';
 import { LABEL, SLO_RECORD } from '../conventions.ts';
-import { getJson as json, isOk as ok } from '../util/http.ts';
+import { getJson as json, isOk as ok, promQuery } from '../util/http.ts';
 import { readStackInfo, type StackInfo } from './info.ts';
 import { layout } from './layout.ts';
 import { type LongTermStatus, longTermStatus } from './long-term-status.ts';
@@ -131,7 +131,7 @@ type Vector = { data: { result: { metric: Record<string, string>; value: [number
 
 /** The SLOs from their recording rules: objective, budget left and the 1h burn rate, per service and SLO. */
 async function sloStatus(prom: string): Promise<SloStatus[]> {
-  const query = (q: string) => json<Vector>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`);
+  const query = (q: string) => promQuery<Vector>(prom, q);
   const key = (m: Record<string, string>) => `${m[LABEL.service]}\u0000${m.slo}`;
   const byKey = (v: Vector | undefined) =>
     new Map((v?.data.result ?? []).map((r) => [key(r.metric), Number(r.value[1])] as const));
@@ -162,7 +162,7 @@ async function sloStatus(prom: string): Promise<SloStatus[]> {
  */
 async function pushStatus(prom: string, services: readonly string[]): Promise<PushStatus[]> {
   if (services.length === 0) return [];
-  const query = (q: string) => json<Vector>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`);
+  const query = (q: string) => promQuery<Vector>(prom, q);
   const selector = `${httpRequestsTotal.name}{${LABEL.service}=~"${services.join('|')}"}`;
   const byService = (v: Vector | undefined) =>
     new Map((v?.data.result ?? []).map((r) => [r.metric[LABEL.service] ?? '', Number(r.value[1])] as const));
