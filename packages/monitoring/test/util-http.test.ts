@@ -125,7 +125,9 @@ describe('exchange (fetch, bounded)', () => {
   });
 
   it('no headers within the timeout: no-answer, described as a timeout', async () => {
+    const start = Date.now();
     const r = await exchange(`${base}/hang`, {}, { ...opts, timeoutMs: 300 });
+    expect(Date.now() - start).toBeLessThan(1500);
     expect(r.kind).toBe('no-answer');
     if (r.kind !== 'no-answer') return;
     expect(describeNetworkError(r.error, `${base}/hang`, 300, NAMES)).toBe(
@@ -134,7 +136,10 @@ describe('exchange (fetch, bounded)', () => {
   });
 
   it('a body that never ends: broken-body, described as stalled', async () => {
+    const start = Date.now();
     const r = await exchange(`${base}/stall`, {}, { ...opts, timeoutMs: 300 });
+    // The timeout covers the body too: reading stops at it.
+    expect(Date.now() - start).toBeLessThan(1500);
     expect(r).toMatchObject({ kind: 'broken-body', status: 200 });
     if (r.kind !== 'broken-body') return;
     expect(describeBodyError(r.error, `${base}/stall`, r.status, 300, NAMES)).toMatch(
