@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { runChecks } from '../src/checks/index.ts';
 import { liveSeries } from '../src/checks/live-series.ts';
 import { sloLine } from '../src/cli/status.ts';
@@ -25,16 +26,6 @@ import { GREYHAVEN_CONFIG, REPO_ROOT, tempDir } from './helpers.ts';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 const ports = async () => freeStackPorts(await loadConfig(GREYHAVEN_CONFIG));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-}
 
 const incidents = async (stack: RunningStack) =>
   (await (await fetch(`http://127.0.0.1:${stack.info.ports.receiver}/api/incidents`)).json()) as StoreState;
@@ -71,27 +62,37 @@ describe('ghmon up (in-process supervisor)', () => {
     pidsSeen = [...livePids(layout(state).pids).values()];
     expect(pidsSeen.length).toBe(stack.info.components.length);
     const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
-    await until('all targets up', async () => {
-      const r = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
-        data: { activeTargets: { health: string; labels: Record<string, string> }[] };
-      };
-      const t = r.data.activeTargets;
-      // Prometheus, Alertmanager, node_exporter and backend: `api` (Cloudflare Workers) pushes, it has no target.
-      expect(t.map((x) => x.labels.service).filter(Boolean)).not.toContain('api');
-      return t.length === 4 && t.every((x) => x.health === 'up');
-    });
+    await until(
+      async () => {
+        const r = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { health: string; labels: Record<string, string> }[] };
+        };
+        const t = r.data.activeTargets;
+        // Prometheus, Alertmanager, node_exporter and backend: `api` (Cloudflare Workers) pushes, it has no target.
+        expect(t.map((x) => x.labels.service).filter(Boolean)).not.toContain('api');
+        return t.length === 4 && t.every((x) => x.health === 'up');
+      },
+      'all targets up',
+      120_000,
+      1000,
+    );
   });
 
   it("api pushes like a Worker: its series arrive over remote write under its own instance, with the service's labels", async () => {
     expect(stack.info.pushServices).toEqual(['api']);
     const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
-    const pushed = await until('api series in Prometheus', async () => {
-      const q = 'count by (instance, job, runtime, team) (http_requests_total{service="api"})';
-      const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
-        data: { result: { metric: Record<string, string> }[] };
-      };
-      return r.data.result.length > 0 ? r.data.result : undefined;
-    });
+    const pushed = await until(
+      async () => {
+        const q = 'count by (instance, job, runtime, team) (http_requests_total{service="api"})';
+        const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+          data: { result: { metric: Record<string, string> }[] };
+        };
+        return r.data.result.length > 0 ? r.data.result : undefined;
+      },
+      'api series in Prometheus',
+      120_000,
+      1000,
+    );
     expect(pushed).toHaveLength(1);
     expect(pushed[0]?.metric).toMatchObject({ job: 'cloudflare-workers', runtime: 'workers', team: 'platform' });
     expect(pushed[0]?.metric.instance).toMatch(/^[0-9a-f]{16}$/);
@@ -107,12 +108,13 @@ describe('ghmon up (in-process supervisor)', () => {
     // it, with the label values the rules select: the contract holds end to end, not only on paper.
     const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
     const { findings } = await until(
-      'a scrape of every target',
       async () => {
         const r = await runChecks(layout(state).out, [liveSeries({ url: prom })]);
         return r.findings.length === 0 ? r : undefined;
       },
+      'a scrape of every target',
       30_000,
+      1000,
     ).catch(async () => runChecks(layout(state).out, [liveSeries({ url: prom })]));
     expect(findings.map(formatFinding)).toEqual([]);
   });
@@ -120,16 +122,24 @@ describe('ghmon up (in-process supervisor)', () => {
   it('a crash of a demo service pages at the receiver and resolves after recovery', async () => {
     // backend: a scraped service, whose target goes down (api pushes: no target, see the next test).
     const crash = await startIncident({ kind: 'crash', service: 'backend', durationMs: 25_000, stateDir: state });
-    const page = await until('a ServiceTargetDown page for backend', async () =>
-      (await incidents(stack)).incidents.find((i) => i.class === 'ServiceTargetDown' && i.component === 'backend'),
+    const page = await until(
+      async () =>
+        (await incidents(stack)).incidents.find((i) => i.class === 'ServiceTargetDown' && i.component === 'backend'),
+      'a ServiceTargetDown page for backend',
+      120_000,
+      1000,
     );
     expect(page.severity).toBe('critical');
     expect(page.summary).toContain('backend is down');
     const detectMs = Date.parse(page.triggeredAt) - crash.startedAt.getTime();
     expect(detectMs).toBeGreaterThan(0);
     await crash.done;
-    const resolved = await until('the page to resolve', async () =>
-      (await incidents(stack)).incidents.find((i) => i.dedupKey === page.dedupKey && i.status === 'resolved'),
+    const resolved = await until(
+      async () =>
+        (await incidents(stack)).incidents.find((i) => i.dedupKey === page.dedupKey && i.status === 'resolved'),
+      'the page to resolve',
+      120_000,
+      1000,
     );
     expect(Date.parse(resolved.resolvedAt ?? '')).toBeGreaterThan(Date.parse(page.triggeredAt));
   });
@@ -154,10 +164,15 @@ describe('ghmon up (in-process supervisor)', () => {
     expect(held?.prometheus.targetsDown).toEqual([]); // a push service has no target to be down
     await crash.done;
     // Restarted: a new isolate, new series beside the old ones (which go stale after the 5m lookback).
-    const after = await until('a second api instance pushing', async () => {
-      const now = await instances();
-      return now.length === 2 ? now : undefined;
-    });
+    const after = await until(
+      async () => {
+        const now = await instances();
+        return now.length === 2 ? now : undefined;
+      },
+      'a second api instance pushing',
+      120_000,
+      1000,
+    );
     expect(after).toEqual(expect.arrayContaining(before));
     // No counter reset on any api series (each has one writer), and every push was accepted.
     expect(await query('sum(resets(http_requests_total{service="api"}[10m]))')).toEqual([
@@ -177,10 +192,15 @@ describe('ghmon up (in-process supervisor)', () => {
     const pid = livePids(layout(state).pids).get('prometheus');
     expect(pid).toBeDefined();
     process.kill(pid as number, 'SIGKILL');
-    await until('Prometheus restarted with a new pid', async () => {
-      const now = livePids(layout(state).pids).get('prometheus');
-      return now !== undefined && now !== pid && (await fetch(`${prom}/-/ready`)).ok;
-    });
+    await until(
+      async () => {
+        const now = livePids(layout(state).pids).get('prometheus');
+        return now !== undefined && now !== pid && (await fetch(`${prom}/-/ready`)).ok;
+      },
+      'Prometheus restarted with a new pid',
+      120_000,
+      1000,
+    );
     pidsSeen.push(livePids(layout(state).pids).get('prometheus') as number);
     expect((await q(before)).data.result.length).toBe(1);
     expect(readFileSync(join(state, 'logs', 'supervisor.log'), 'utf8')).toMatch(
@@ -203,15 +223,23 @@ describe('ghmon up (in-process supervisor)', () => {
     });
     // One incident per service (Alertmanager groups by service): its class is the first alert of the group,
     // whichever of the error pages fired first.
-    const burn = await until('a new page for backend', async () =>
-      (await incidents(stack)).incidents.find((i) => i.component === 'backend' && !seen.has(i.id)),
+    const burn = await until(
+      async () => (await incidents(stack)).incidents.find((i) => i.component === 'backend' && !seen.has(i.id)),
+      'a new page for backend',
+      120_000,
+      1000,
     );
     // ghmon status shows the SLOs from their recording rules: backend burning its budget, api not.
-    const slos = await until('backend burning its error budget in ghmon status', async () => {
-      const st = await stackStatus(state);
-      const backend = st?.slos.find((x) => x.service === 'backend' && x.slo === 'availability');
-      return backend?.burnRate1h !== undefined && backend.burnRate1h > 1 ? st?.slos : undefined;
-    });
+    const slos = await until(
+      async () => {
+        const st = await stackStatus(state);
+        const backend = st?.slos.find((x) => x.service === 'backend' && x.slo === 'availability');
+        return backend?.burnRate1h !== undefined && backend.burnRate1h > 1 ? st?.slos : undefined;
+      },
+      'backend burning its error budget in ghmon status',
+      120_000,
+      1000,
+    );
     await errors.end();
     // Grey Haven's services have an availability SLO (99.9%) and a latency SLO (95% under 200 ms).
     expect(slos.map((x) => `${x.service}/${x.slo}`)).toEqual([
@@ -249,7 +277,12 @@ describe('ghmon up / ghmon down as commands', () => {
     up.stderr.on('data', (d) => {
       out += d;
     });
-    await until('ghmon up to print its table', async () => out.includes('processes ready in') || undefined, 90_000);
+    await until(
+      async () => out.includes('processes ready in') || undefined,
+      'ghmon up to print its table',
+      90_000,
+      1000,
+    );
     const pids = [...livePids(layout(state).pids).values()];
     expect(pids.length).toBeGreaterThanOrEqual(6);
     // A second `ghmon up` on the same state directory says so and changes nothing.
