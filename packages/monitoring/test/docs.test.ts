@@ -1,9 +1,10 @@
 /** Every alert has a runbook and a promtool test with a firing and a quiet case; every check has a docs page. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_CHECK } from '../src/checks/contract.ts';
-import { CHECKS } from '../src/checks/index.ts';
+import { CONTRACT, CONTRACT_CHECK } from '../src/checks/contract.ts';
+import { CHECKS, FINDING_IDS } from '../src/checks/index.ts';
+import { LIVE_SERIES } from '../src/checks/live-series.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { runbookFile } from '../src/conventions.ts';
 import { ruleFiles } from '../src/generators/prometheus/rules/index.ts';
@@ -57,11 +58,31 @@ describe('every alert', () => {
 });
 
 describe('every check', () => {
+  const pageOf = (id: string) => `${id.replaceAll('/', '-')}.md`;
+  /** The page of the `contract` check, an index of the contract/* pages: it reports no finding under its own id. */
+  const INDEX_PAGES = new Set([pageOf(CONTRACT)]);
+
   it.each(CHECKS.map((c) => c.id))('%s has a docs page', (id) => {
-    expect(existsSync(join(REPO_ROOT, 'docs/checks', `${id.replace('/', '-')}.md`))).toBe(true);
+    expect(existsSync(join(REPO_ROOT, 'docs/checks', pageOf(id)))).toBe(true);
   });
 
-  it('the contract check ids are all documented', () => {
-    expect(Object.values(CONTRACT_CHECK).length).toBeGreaterThanOrEqual(4);
+  it('every finding id has a docs page, and every page is for a finding id', () => {
+    const pages = readdirSync(join(REPO_ROOT, 'docs/checks')).filter((f) => f.endsWith('.md') && !INDEX_PAGES.has(f));
+    expect(new Set(pages)).toEqual(new Set(FINDING_IDS.map(pageOf)));
+    expect(FINDING_IDS).toEqual(expect.arrayContaining([...Object.values(CONTRACT_CHECK), LIVE_SERIES]));
+    expect(new Set(FINDING_IDS).size).toBe(FINDING_IDS.length);
+  });
+
+  it.each(FINDING_IDS)('%s: its page names it and it has a table test', (id) => {
+    const page = readFileSync(join(REPO_ROOT, 'docs/checks', pageOf(id)), 'utf8');
+    expect(page.split('\n')[0]).toBe(`# ${id}`);
+    expect(existsSync(join(REPO_ROOT, 'packages/monitoring/test/checks', `${id.replaceAll('/', '-')}.test.ts`))).toBe(
+      true,
+    );
+  });
+
+  it('the contract index page links every contract/* page', () => {
+    const index = readFileSync(join(REPO_ROOT, 'docs/checks', pageOf(CONTRACT)), 'utf8');
+    for (const id of Object.values(CONTRACT_CHECK)) expect(index).toContain(`[\`${id}\`](${pageOf(id)})`);
   });
 });
