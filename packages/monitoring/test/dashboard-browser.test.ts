@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { DASHBOARD_UID, OUT } from '../src/conventions.ts';
 import { startIncident } from '../src/stack/incident.ts';
@@ -22,16 +23,6 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = Boolean(process.env.UPDATE_SCREENSHOT || process.env.UPDATE_GOLDEN);
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-}
 
 interface PanelInfo {
   id: string;
@@ -110,14 +101,15 @@ async function settled(page: Page): Promise<PanelInfo[]> {
 /** Opens a dashboard and reloads until every panel drew data (the stack may still be warming up). */
 async function openWithData(page: Page, base: string, query: string): Promise<PanelInfo[]> {
   return until(
-    `every panel of ${query} to draw data`,
     async () => {
       await page.goto(`${base}/?${query}`);
       const ps = await settled(page);
       // At least a few points per series, so that lines are long enough to see on the canvas.
       return ps.every((p) => p.state === 'ok' && p.series >= 1 && p.points >= 6 * p.series) ? ps : undefined;
     },
+    `every panel of ${query} to draw data`,
     90_000,
+    1000,
   );
 }
 
@@ -173,20 +165,25 @@ describe('dashboard viewer in chromium against the live stack', () => {
       viewport: { width: 1400, height: 900 },
     });
     // Data behind every panel: the slowest are the SLO budget (sum_over_time of recorded rates) and p99.
-    await until('recording rules with data', async () => {
-      for (const q of [
-        'greyhaven:slo:error_budget_remaining:ratio',
-        'greyhaven:http_request_duration:p99',
-        'greyhaven:db_pool:saturation',
-        'greyhaven:cpu_usage:percent',
-      ]) {
-        const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
-          data: { result: unknown[] };
-        };
-        if (r.data.result.length === 0) return undefined;
-      }
-      return true;
-    });
+    await until(
+      async () => {
+        for (const q of [
+          'greyhaven:slo:error_budget_remaining:ratio',
+          'greyhaven:http_request_duration:p99',
+          'greyhaven:db_pool:saturation',
+          'greyhaven:cpu_usage:percent',
+        ]) {
+          const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+            data: { result: unknown[] };
+          };
+          if (r.data.result.length === 0) return undefined;
+        }
+        return true;
+      },
+      'recording rules with data',
+      120_000,
+      1000,
+    );
   });
 
   afterAll(async () => {
@@ -239,7 +236,12 @@ describe('dashboard viewer in chromium against the live stack', () => {
       const over = latency.locator('.u-over');
       const box = (await over.boundingBox()) as { x: number; y: number; width: number; height: number };
       await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
-      await until('legend values at the cursor', async () => /\d ms/.test((await latency.textContent()) ?? ''));
+      await until(
+        async () => /\d ms/.test((await latency.textContent()) ?? ''),
+        'legend values at the cursor',
+        120_000,
+        1000,
+      );
       // The crosshair is shared: the request rate legend shows its value in req/s at the same time.
       expect(await page.locator('[data-title="Request Rate (RPS)"]').textContent()).toMatch(/\d req\/s/);
       expect(await page.locator('[data-title="Error Rate (%)"] .legend-name').allTextContents()).toEqual(['Error %']);
@@ -282,7 +284,12 @@ describe('dashboard viewer in chromium against the live stack', () => {
       expect(new URL(page.url()).searchParams.get('var-service')).toBe('backend');
       // All: the variable's allValue.
       await page.selectOption('select[data-variable="service"]', '$__all');
-      await until('queries with the All value', async () => queries.some((q) => q.includes('service=~".+"')));
+      await until(
+        async () => queries.some((q) => q.includes('service=~".+"')),
+        'queries with the All value',
+        120_000,
+        1000,
+      );
     } finally {
       await page.close();
     }
@@ -301,12 +308,17 @@ describe('dashboard viewer in chromium against the live stack', () => {
       expect(ranges.every((r) => Math.abs(r - 300) < 1)).toBe(true);
       ranges.length = 0;
       await page.selectOption('select.time-picker', 'now-15m');
-      await until('15-minute queries', async () => ranges.length >= 4 && ranges.every((r) => Math.abs(r - 900) < 1));
+      await until(
+        async () => ranges.length >= 4 && ranges.every((r) => Math.abs(r - 900) < 1),
+        '15-minute queries',
+        120_000,
+        1000,
+      );
       ranges.length = 0;
       await page.selectOption('select.refresh-picker', '10s');
       expect(new URL(page.url()).searchParams.get('refresh')).toBe('10s');
       // Nothing else triggers a query: these come from the timer.
-      await until('an automatic refresh', async () => ranges.length >= 5, 25_000);
+      await until(async () => ranges.length >= 5, 'an automatic refresh', 25_000, 1000);
     } finally {
       await page.close();
     }
@@ -372,14 +384,15 @@ describe('dashboard viewer in chromium against the live stack', () => {
           stateDir: live().layout.root,
         });
         await until(
-          'a firing alert',
           async () => {
             const r = (await (await fetch(`${prom}/api/v1/alerts`)).json()) as {
               data: { alerts: { state: string; labels: { severity: string } }[] };
             };
             return r.data.alerts.some((a) => a.state === 'firing' && a.labels.severity === 'critical');
           },
+          'a firing alert',
           120_000,
+          1000,
         );
         await incident.done;
         await new Promise((r) => setTimeout(r, 20_000));
