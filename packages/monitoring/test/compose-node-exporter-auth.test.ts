@@ -15,6 +15,7 @@ import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { basicAuth, freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
+import { until } from '../../../test/support/until.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { JOB, OUT } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
@@ -59,12 +60,15 @@ async function start(bin: string, args: string[], ready: () => Promise<boolean>)
   proc.stderr?.on('data', (d: Buffer) => {
     log = (log + d.toString()).slice(-10_000);
   });
-  const deadline = Date.now() + 30_000;
-  while (!(await ready().catch(() => false))) {
-    if (proc.exitCode !== null) throw new Error(`${bin} exited (${proc.exitCode}):\n${log}`);
-    if (Date.now() > deadline) throw new Error(`${bin} not ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // An exit ends the wait at once (a bad flag would otherwise show as a timeout).
+  const outcome = await until(
+    async () => (proc.exitCode !== null ? 'exited' : (await ready()) && 'ready'),
+    bin,
+    30_000,
+  ).catch(() => {
+    throw new Error(`${bin} not ready:\n${log}`);
+  });
+  if (outcome === 'exited') throw new Error(`${bin} exited (${proc.exitCode}):\n${log}`);
 }
 
 beforeAll(async () => {
