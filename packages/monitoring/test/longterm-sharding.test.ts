@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
+import { until } from '../../../test/support/until.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { OUT, RECORD } from '../src/conventions.ts';
 import { generate } from '../src/generate.ts';
@@ -27,14 +28,6 @@ const SHARDS = 2;
 interface Vector {
   metric: Record<string, string>;
   value: [number, string];
-}
-
-async function waitFor(what: string, fn: () => Promise<boolean>, limitMs = 60_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!(await fn().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
@@ -107,7 +100,7 @@ describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
       shardUrls.push(prometheus.url);
     }
     expect(OUT.prometheusConfig).toBe('prometheus/prometheus.yml');
-    await waitFor('VictoriaMetrics ready', async () => (await fetch(vm.health)).ok);
+    await until(async () => (await fetch(vm.health)).ok, 'VictoriaMetrics ready', 60_000, 500);
   }, 60_000);
 
   afterAll(async () => {
@@ -130,16 +123,21 @@ describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
 
   it('each service is scraped by exactly one shard, and the store sees every target once', async () => {
     const byShard = new Map<string, number>();
-    await waitFor('every application target up on its shard', async () => {
-      byShard.clear();
-      for (const [i, url] of shardUrls.entries()) {
-        for (const v of await query(url, 'up{service!=""} == 1')) {
-          expect(byShard.has(v.metric.instance ?? ''), `${v.metric.instance} on two shards`).toBe(false);
-          byShard.set(v.metric.instance ?? '', i);
+    await until(
+      async () => {
+        byShard.clear();
+        for (const [i, url] of shardUrls.entries()) {
+          for (const v of await query(url, 'up{service!=""} == 1')) {
+            expect(byShard.has(v.metric.instance ?? ''), `${v.metric.instance} on two shards`).toBe(false);
+            byShard.set(v.metric.instance ?? '', i);
+          }
         }
-      }
-      return byShard.size === SERVICES.length * 2;
-    });
+        return byShard.size === SERVICES.length * 2;
+      },
+      'every application target up on its shard',
+      60_000,
+      500,
+    );
     // All of a service's targets on one shard, and both shards in use.
     const shardOfService = new Map<string, Set<number>>();
     for (const url of shardUrls) {
@@ -152,27 +150,37 @@ describe('two hashmod shards remote-writing to one VictoriaMetrics', () => {
     for (const [service, set] of shardOfService) expect(set.size, service).toBe(1);
     expect(new Set(byShard.values()).size).toBe(SHARDS);
 
-    await waitFor('the store to see all 12 application targets', async () => {
-      const r = await vmQuery('count(up{service!=""})');
-      return r[0]?.value[1] === String(SERVICES.length * 2);
-    });
+    await until(
+      async () => {
+        const r = await vmQuery('count(up{service!=""})');
+        return r[0]?.value[1] === String(SERVICES.length * 2);
+      },
+      'the store to see all 12 application targets',
+      60_000,
+      500,
+    );
     const perService = await vmQuery(`count by (service) (count by (service, ${SHARD_LABEL}) (up{service!=""}))`);
     expect(perService).toHaveLength(SERVICES.length);
     for (const v of perService) expect(v.value[1], v.metric.service).toBe('1');
   }, 90_000);
 
   it('per-service rules are complete on their shard; service-less rules are partial per shard in the store', async () => {
-    await waitFor('by-service request rates for every service in the store', async () => {
-      const r = await vmQuery(`count by (service) (${RECORD.requestsRate5mByService})`);
-      return r.length === SERVICES.length;
-    });
+    await until(
+      async () => {
+        const r = await vmQuery(`count by (service) (${RECORD.requestsRate5mByService})`);
+        return r.length === SERVICES.length;
+      },
+      'by-service request rates for every service in the store',
+      60_000,
+      500,
+    );
     // Each service's rule series comes from one shard only: nothing to add up across shards.
     const shardsPerService = await vmQuery(
       `count by (service) (count by (service, ${SHARD_LABEL}) (${RECORD.requestsRate5mByService}))`,
     );
     for (const v of shardsPerService) expect(v.value[1], v.metric.service).toBe('1');
     // greyhaven:http_rps has no service label: one partial sum per shard; the global figure is their sum.
-    await waitFor('http_rps from both shards', async () => (await vmQuery(RECORD.rps)).length === SHARDS);
+    await until(async () => (await vmQuery(RECORD.rps)).length === SHARDS, 'http_rps from both shards', 60_000, 500);
     const total = Number((await vmQuery(`sum without (${SHARD_LABEL}) (${RECORD.rps})`))[0]?.value[1]);
     expect(total).toBeGreaterThan(0);
   }, 90_000);

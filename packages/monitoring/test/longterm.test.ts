@@ -9,6 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningPrometheus, startPrometheus } from '../../../test/support/prometheus.ts';
+import { until } from '../../../test/support/until.ts';
 import { validateConfig } from '../src/config/load.ts';
 import type { MonitoringInput } from '../src/config/schema.ts';
 import { OUT } from '../src/conventions.ts';
@@ -147,16 +148,6 @@ interface Matrix {
   values: [number, string][];
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, limitMs: number): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -248,7 +239,7 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
       port: promPort,
       stopTimeoutMs: 15_000,
     });
-    await waitFor('VictoriaMetrics ready', async () => (await fetch(vmUrls().health)).ok, 30_000);
+    await until(async () => (await fetch(vmUrls().health)).ok, 'VictoriaMetrics ready', 30_000, 500);
   }, 60_000);
 
   afterAll(async () => {
@@ -260,7 +251,7 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
 
   it('samples reach VictoriaMetrics, and none is lost while it was down', async () => {
     const selector = 'scrape_samples_scraped{job="prometheus"}';
-    await waitFor('the first samples in VictoriaMetrics', async () => (await vmSamples(selector)).size >= 3, 30_000);
+    await until(async () => (await vmSamples(selector)).size >= 3, 'the first samples in VictoriaMetrics', 30_000, 500);
 
     // Down for ~12 s (a clean stop, so VictoriaMetrics flushes what it had acknowledged).
     const downAt = Date.now();
@@ -268,13 +259,14 @@ describe('Prometheus → VictoriaMetrics over remote_write, with VictoriaMetrics
     await new Promise((r) => setTimeout(r, 12_000));
     vm = startVm();
     const backAt = Date.now();
-    await waitFor('VictoriaMetrics back', async () => (await fetch(vmUrls().health)).ok, 30_000);
+    await until(async () => (await fetch(vmUrls().health)).ok, 'VictoriaMetrics back', 30_000, 500);
 
     // Prometheus resends the batches that failed; wait until VictoriaMetrics has samples from after the restart.
-    await waitFor(
-      'samples from after the restart',
+    await until(
       async () => [...(await vmSamples(selector)).keys()].some((t) => t > backAt + 3000),
+      'samples from after the restart',
       60_000,
+      500,
     );
     const seconds = Math.ceil((Date.now() - downAt) / 1000) + 10;
     const inPrometheus = await promSamples(selector, seconds);
