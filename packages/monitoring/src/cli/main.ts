@@ -2,111 +2,78 @@
  * `ghmon` command line. Exit codes: 0 ok, 1 check findings, 2 bad input or usage.
  * Bad input is printed as a message (never a stack trace); unexpected errors say they are a bug.
  */
-import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG_FILE } from '../config/default-file.ts';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UserError } from '../util/errors.ts';
 import { type Io, processIo } from './io.ts';
+import {
+  ALL_OPTIONS,
+  COMMANDS,
+  type Command,
+  commandUsage,
+  DEPLOY_TARGET_OPTIONS,
+  HELP_OPTION,
+  isCommand,
+  USAGE,
+} from './options.ts';
 
-export const USAGE = `Usage: ghmon <command> [options]
-
-Commands:
-  init    [--dir DIR] [--service NAME] [--runtime R] [--target HOST:PORT]
-                                     start a monitoring repository in DIR (default .): a commented
-                                     monitoring.config.ts for one service, @greyhaven/monitoring and the
-                                     monitoring:build/check scripts in package.json; never overwrites; R: typescript
-                                     (default; node), python or workers (pushes, no target); asks on a terminal
-  build   [--config F] [--out DIR]   generate Prometheus, Alertmanager and contract files into DIR (default out/)
-  check   [--out DIR] [--format F] [--prometheus URL [--prometheus-password-file P]]
-                                     check DIR with promtool, amtool and the metric-contract check; F: text (default),
-                                     json (one document for other tools) or github (Actions annotations); with a
-                                     Prometheus, also warn about metrics the rules read that it has no series of
-  start   [--config F] [--out DIR]   build and check out/, then run the stack (what \`npm start\` runs)
-  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--state DIR]
-                                     run Prometheus, Alertmanager, node_exporter, demo services, traffic and a local
-                                     PagerDuty receiver on 127.0.0.1 until Ctrl-C (state in .ghmon/);
-                                     --ha: a Prometheus pair and a 3-peer Alertmanager cluster
-                                     --long-term: also VictoriaMetrics, Prometheus remote-writing to it
-  down    [--state DIR]              stop the running stack
-  status  [--state DIR]              health of each part: processes, targets, rules, alerts, pages
-  incident <errors|latency|crash> [--service S] [--duration D] [--error-rate R] [--json]
-                                     inject an incident into a demo service (default: its first service, 5m, errors
-                                     at R = 0.5) and watch it: alerts pending and firing, the receiver's trigger, the
-                                     end, the alert's and the page's resolve, one line each with the time since the
-                                     injection; --json: the figures as one JSON document; Ctrl-C ends it early
-  replay  [--out DIR] [--scenario ID]  incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/
-  deploy kubernetes [--out DIR] --dry-run
-                                     print the helm and kubectl commands that deploy DIR/kubernetes/
-  deploy grafana --url URL --token-file F [--folder UID] [--out DIR]
-                                     save DIR/grafana/dashboards/*.json in Grafana (POST /api/dashboards/db)
-  web-config [--out DIR] [--secrets-dir S] [--password-file F|-] [--cost N] [--mode M]
-                                     fill DIR/compose/web-config.template.yml with the bcrypt hash of the password in
-                                     S/ghmon-web-auth/password (or in F; - reads stdin) and write it, mode 0444, to
-                                     S/ghmon-web-config/web-config, where Compose mounts it; prints only paths
-  help                               this text
-
-Options:
-  --config F   the config module (default ${DEFAULT_CONFIG_FILE})
-  --out DIR    the output directory (default out)
-  --state DIR  the local stack's state directory (default .ghmon)
-  --scenario ID, --warmup DUR, --strict   replay: one scenario (repeatable), healthy time before onset, exit 1 on a missed goal
-  --secrets-dir S, --password-file F|-, --cost N, --mode M
-               web-config: secrets directory (default $GHMON_SECRETS_DIR), the password's file (never an argument),
-               bcrypt cost 10 to 14 (default 12), octal mode of the files written (default 0444, in 0700 directories)
-`;
-
-const OPTIONS = {
-  config: { type: 'string', default: DEFAULT_CONFIG_FILE },
-  out: { type: 'string', default: 'out' },
-  help: { type: 'boolean', short: 'h', default: false },
-  scenario: { type: 'string', multiple: true },
-  warmup: { type: 'string' },
-  strict: { type: 'boolean', default: false },
-  state: { type: 'string', default: '.ghmon' },
-  port: { type: 'string', multiple: true },
-  rps: { type: 'string', default: '5' },
-  fast: { type: 'boolean', default: false },
-  'long-term': { type: 'boolean', default: false },
-  ha: { type: 'boolean', default: false },
-  service: { type: 'string' },
-  duration: { type: 'string', default: '5m' },
-  'error-rate': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  'dry-run': { type: 'boolean', default: false },
-  url: { type: 'string' },
-  'token-file': { type: 'string' },
-  folder: { type: 'string' },
-  'secrets-dir': { type: 'string' },
-  'password-file': { type: 'string' },
-  cost: { type: 'string' },
-  mode: { type: 'string' },
-  format: { type: 'string' },
-  prometheus: { type: 'string' },
-  'prometheus-password-file': { type: 'string' },
-  dir: { type: 'string' },
-  runtime: { type: 'string' },
-  target: { type: 'string' },
-} as const;
+export { USAGE } from './options.ts';
 
 /** Commands that take a positional argument after their name. */
 const WITH_ARGUMENT = new Set(['incident', 'deploy']);
 
+/** What the command line asks for: the usage (exit code 0, or 2 with no command), or a command. */
+export type CommandLine =
+  | { help: true; code: number }
+  | {
+      help: false;
+      command: Command;
+      /** The positional argument of `incident` and `deploy`. */
+      argument: string | undefined;
+      /** The options given, parsed against every command's; the command takes each of them. */
+      values: ReturnType<typeof parseArgs>['values'];
+    };
+
+/**
+ * Parses the command line and checks it against the command's options. Bad usage throws (UserError or node's
+ * ERR_PARSE_ARGS_*), before any command runs.
+ */
+export function parseCommandLine(argv: string[]): CommandLine {
+  // First pass, with every command's options: finds the command (options may come before it) and --help.
+  const { values, positionals } = parseArgs({ args: argv, options: ALL_OPTIONS, allowPositionals: true, strict: true });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    return { help: true, code: command === undefined && !values.help ? 2 : 0 };
+  }
+  if (rest.length > (WITH_ARGUMENT.has(command) ? 1 : 0)) {
+    throw new UserError(`unexpected argument: ${rest[WITH_ARGUMENT.has(command) ? 1 : 0]}`);
+  }
+  if (!isCommand(command)) throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
+  rejectForeignOptions(command, argv, command === 'deploy' ? DEPLOY_TARGET_OPTIONS[rest[0] ?? ''] : undefined);
+  return { help: false, command, argument: rest[0], values };
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-    const [command, ...rest] = positionals;
-    if (values.help || command === undefined || command === 'help') {
+    const line = parseCommandLine(argv);
+    if (line.help) {
       io.out(USAGE);
-      return command === undefined && !values.help ? 2 : 0;
+      return line.code;
     }
-    if (rest.length > (WITH_ARGUMENT.has(command) ? 1 : 0)) {
-      throw new UserError(`unexpected argument: ${rest[WITH_ARGUMENT.has(command) ? 1 : 0]}`);
-    }
-    const out = values.out.replace(/\/+$/, '') || '.';
+    const { command } = line;
+    // Second pass, with the command's own options: typed values, defaults.
+    const parsed = <O extends NonNullable<ParseArgsConfig['options']>>(options: O) =>
+      parseArgs({ args: argv, options: { ...HELP_OPTION, ...options }, allowPositionals: true, strict: true }).values;
+    const dir = (out: string) => out.replace(/\/+$/, '') || '.';
     switch (command) {
       // Commands are loaded on demand: `ghmon build` need not load the checks, and vice versa.
-      case 'build':
+      case 'build': {
+        const values = parsed(COMMANDS.build.options);
+        const out = dir(values.out);
         return await (await import('./build.ts')).build({ config: values.config, out }, io);
-      case 'check':
+      }
+      case 'check': {
+        const values = parsed(COMMANDS.check.options);
+        const out = dir(values.out);
         return await (await import('./check.ts')).check(
           {
             out,
@@ -116,24 +83,35 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           },
           io,
         );
-      case 'start':
+      }
+      case 'start': {
+        const values = parsed(COMMANDS.start.options);
+        const out = dir(values.out);
         return await (await import('./start.ts')).start(
           { config: values.config, out, ...stackOptions(values), longTerm: values['long-term'] },
           io,
         );
-      case 'up':
+      }
+      case 'up': {
+        const values = parsed(COMMANDS.up.options);
         return await (await import('./up.ts')).up(
           { config: values.config, ...stackOptions(values), longTerm: values['long-term'] },
           io,
         );
-      case 'down':
+      }
+      case 'down': {
+        const values = parsed(COMMANDS.down.options);
         return await (await import('./down.ts')).down({ state: values.state }, io);
-      case 'status':
+      }
+      case 'status': {
+        const values = parsed(COMMANDS.status.options);
         return await (await import('./status.ts')).status({ state: values.state }, io);
-      case 'incident':
+      }
+      case 'incident': {
+        const values = parsed(COMMANDS.incident.options);
         return await (await import('./incident.ts')).incident(
           {
-            kind: rest[0],
+            kind: line.argument,
             ...(values.service ? { service: values.service } : {}),
             duration: values.duration,
             state: values.state,
@@ -142,12 +120,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           },
           io,
         );
-      case 'replay':
+      }
+      case 'replay': {
+        const values = parsed(COMMANDS.replay.options);
+        const out = dir(values.out);
         return await (await import('./replay.ts')).replay({ ...values, out }, io);
-      case 'deploy':
+      }
+      case 'deploy': {
+        const values = parsed(COMMANDS.deploy.options);
+        const out = dir(values.out);
         return await (await import('./deploy.ts')).deploy(
           {
-            target: rest[0],
+            target: line.argument,
             out,
             dryRun: values['dry-run'],
             url: values.url,
@@ -156,12 +140,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           },
           io,
         );
-      case 'init':
+      }
+      case 'init': {
+        const values = parsed(COMMANDS.init.options);
         return await (await import('./init.ts')).init(
           { dir: values.dir, service: values.service, runtime: values.runtime, target: values.target },
           io,
         );
-      case 'web-config':
+      }
+      case 'web-config': {
+        const values = parsed(COMMANDS['web-config'].options);
+        const out = dir(values.out);
         return await (await import('./web-config.ts')).webConfig(
           {
             out,
@@ -172,8 +161,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           },
           io,
         );
-      default:
-        throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
+      }
+      case 'help':
+        return 0; // parseCommandLine answered it
     }
   } catch (err) {
     return reportError(err, io);
@@ -201,4 +191,24 @@ function reportError(err: unknown, io: Io): number {
     `ghmon: internal error (a bug, please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
   );
   return 70;
+}
+
+/**
+ * An option the command does not take is a usage error naming it and the command (with the command's usage),
+ * not an option silently ignored. `only`, for a deploy target, narrows the command's options to the target's.
+ */
+function rejectForeignOptions(command: Command, argv: string[], only?: readonly string[]): void {
+  const { tokens } = parseArgs({
+    args: argv,
+    options: { ...HELP_OPTION, ...COMMANDS[command].options },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const takes = new Set([...Object.keys(HELP_OPTION), ...(only ?? Object.keys(COMMANDS[command].options))]);
+  for (const t of tokens) {
+    if (t.kind !== 'option' || takes.has(t.name)) continue;
+    const what = only ? `${command} ${argv.find((a) => Object.hasOwn(DEPLOY_TARGET_OPTIONS, a))}` : command;
+    throw new UserError(`${t.rawName} is not an option of \`ghmon ${what}\`\n\n${commandUsage(command)}`);
+  }
 }
