@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { OUT } from '../src/conventions.ts';
 import { LONG_TERM_DASHBOARD, VICTORIA_METRICS } from '../src/stack/spec.ts';
@@ -16,16 +17,6 @@ import { ghmon, tempDir } from './helpers.ts';
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const PRODUCTION_STORE = 'https://vm.greyhaven.internal/api/v1/write';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, limitMs = 60_000): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${limitMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 describe('ghmon up --long-term', () => {
   let stack: RunningStack;
@@ -84,18 +75,33 @@ describe('ghmon up --long-term', () => {
       };
       return body.data.result;
     };
-    const services = await waitFor('both demo services’ request counters in VictoriaMetrics', async () => {
-      const r = await query('sum by (service) (http_requests_total)');
-      return r.length === 2 ? r : undefined;
-    });
+    const services = await until(
+      async () => {
+        const r = await query('sum by (service) (http_requests_total)');
+        return r.length === 2 ? r : undefined;
+      },
+      'both demo services’ request counters in VictoriaMetrics',
+      60_000,
+      1000,
+    );
     expect(services.map((r) => r.metric.service).sort()).toEqual(['api', 'edge']);
     // Recording rules are written too: dashboards on the long-term store read the same greyhaven: series.
-    await waitFor('a recorded greyhaven: series', async () => (await query('greyhaven:http_rps')).length === 1);
+    await until(
+      async () => (await query('greyhaven:http_rps')).length === 1,
+      'a recorded greyhaven: series',
+      60_000,
+      1000,
+    );
 
-    const status = await waitFor('status with a sample in the store', async () => {
-      const s = await stackStatus(state);
-      return s?.longTerm?.newestSampleAgeSeconds !== undefined ? s : undefined;
-    });
+    const status = await until(
+      async () => {
+        const s = await stackStatus(state);
+        return s?.longTerm?.newestSampleAgeSeconds !== undefined ? s : undefined;
+      },
+      'status with a sample in the store',
+      60_000,
+      1000,
+    );
     expect(status.longTerm).toMatchObject({ ready: true, queryUrl: vm });
 
     // The second dashboard viewer serves the same dashboards over the store's data.
