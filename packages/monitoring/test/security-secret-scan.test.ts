@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../../../test/support/until.ts';
 import { loadConfig, validateConfig } from '../src/config/load.ts';
 import { generate } from '../src/generate.ts';
 import { buildModel } from '../src/model/model.ts';
@@ -96,15 +97,17 @@ describe('no secret value in the state of `ghmon up`', () => {
       backoffMs: 500,
     });
     const prom = `http://127.0.0.1:${stack.info.ports.prometheus}`;
-    const end = Date.now() + 60_000;
-    for (;;) {
-      const r = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
-        data: { activeTargets: { health: string }[] };
-      };
-      if (r.data.activeTargets.length > 0 && r.data.activeTargets.every((t) => t.health === 'up')) break;
-      if (Date.now() > end) throw new Error('targets not up');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await until(
+      async () => {
+        const r = (await (await fetch(`${prom}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { health: string }[] };
+        };
+        return r.data.activeTargets.length > 0 && r.data.activeTargets.every((t) => t.health === 'up');
+      },
+      'targets up',
+      60_000,
+      1000,
+    );
     const l = layout(state);
     const key = readFileSync(stack.info.routingKeyFile, 'utf8').trim();
     const token = readFileSync(l.metricsTokenFile, 'utf8').trim();
