@@ -17,6 +17,11 @@ import {
 } from '@greyhaven/metric-contract';
 
 import type { MetricSource } from '../conventions.ts';
+import {
+  BUILD_INFO_LABELS as BUILD_INFO,
+  type MetricFamily as Family,
+  NODE_EXPORTER_FAMILIES,
+} from '../model/node-exporter.ts';
 
 export type { MetricSource };
 
@@ -26,10 +31,6 @@ export interface KnownSeries {
   /** Every label a series of this name can carry (without `__name__`). */
   readonly labels: ReadonlySet<string>;
 }
-
-type Family = readonly [name: string, labels?: readonly string[]];
-
-const BUILD_INFO = ['branch', 'goarch', 'goos', 'goversion', 'revision', 'tags', 'version'] as const;
 
 /** Standard Go process/runtime metrics, exposed by node_exporter, Prometheus and Alertmanager alike. */
 const GO_PROCESS: readonly Family[] = [
@@ -53,72 +54,8 @@ const SCRAPE: readonly Family[] = [
   ['scrape_series_added'],
 ];
 
-const FS = ['device', 'fstype', 'mountpoint'] as const;
-
-const NODE_EXPORTER: readonly Family[] = [
-  ['node_cpu_seconds_total', ['cpu', 'mode']],
-  ['node_load1'],
-  ['node_load5'],
-  ['node_load15'],
-  ['node_memory_MemAvailable_bytes'],
-  ['node_memory_MemTotal_bytes'],
-  ['node_memory_MemFree_bytes'],
-  ['node_memory_Buffers_bytes'],
-  ['node_memory_Cached_bytes'],
-  ['node_memory_SwapTotal_bytes'],
-  ['node_memory_SwapFree_bytes'],
-  ['node_filesystem_avail_bytes', FS],
-  ['node_filesystem_free_bytes', FS],
-  ['node_filesystem_size_bytes', FS],
-  ['node_filesystem_files', FS],
-  ['node_filesystem_files_free', FS],
-  ['node_filesystem_readonly', FS],
-  ['node_filesystem_device_error', FS],
-  ['node_network_receive_bytes_total', ['device']],
-  ['node_network_transmit_bytes_total', ['device']],
-  ['node_network_receive_packets_total', ['device']],
-  ['node_network_transmit_packets_total', ['device']],
-  ['node_network_receive_errs_total', ['device']],
-  ['node_network_transmit_errs_total', ['device']],
-  ['node_network_receive_drop_total', ['device']],
-  ['node_network_transmit_drop_total', ['device']],
-  ['node_network_up', ['device']],
-  ['node_disk_read_bytes_total', ['device']],
-  ['node_disk_written_bytes_total', ['device']],
-  ['node_disk_reads_completed_total', ['device']],
-  ['node_disk_writes_completed_total', ['device']],
-  ['node_disk_read_time_seconds_total', ['device']],
-  ['node_disk_write_time_seconds_total', ['device']],
-  ['node_disk_io_time_seconds_total', ['device']],
-  ['node_disk_io_time_weighted_seconds_total', ['device']],
-  ['node_disk_io_now', ['device']],
-  ['node_pressure_cpu_waiting_seconds_total'],
-  ['node_pressure_memory_waiting_seconds_total'],
-  ['node_pressure_memory_stalled_seconds_total'],
-  ['node_pressure_io_waiting_seconds_total'],
-  ['node_pressure_io_stalled_seconds_total'],
-  ['node_vmstat_pgmajfault'],
-  ['node_vmstat_oom_kill'],
-  ['node_context_switches_total'],
-  ['node_intr_total'],
-  ['node_procs_running'],
-  ['node_procs_blocked'],
-  ['node_filefd_allocated'],
-  ['node_filefd_maximum'],
-  ['node_boot_time_seconds'],
-  ['node_time_seconds'],
-  ['node_timex_offset_seconds'],
-  ['node_timex_sync_status'],
-  ['node_timex_maxerror_seconds'],
-  ['node_entropy_available_bits'],
-  ['node_hwmon_temp_celsius', ['chip', 'sensor']],
-  ['node_textfile_scrape_error'],
-  ['node_scrape_collector_success', ['collector']],
-  ['node_scrape_collector_duration_seconds', ['collector']],
-  ['node_uname_info', ['domainname', 'machine', 'nodename', 'release', 'sysname', 'version']],
-  ['node_exporter_build_info', BUILD_INFO],
-  ...GO_PROCESS,
-];
+/** node_exporter's families are the model's table (the rules take their node_* names from it). */
+const NODE_EXPORTER: readonly Family[] = [...NODE_EXPORTER_FAMILIES, ...GO_PROCESS];
 
 const RULE_GROUP = ['rule_group'] as const;
 

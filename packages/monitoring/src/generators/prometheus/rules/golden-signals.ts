@@ -14,6 +14,7 @@ import {
 } from '@greyhaven/metric-contract';
 import { GROUP, LABEL, RECORD, RPS_RATE_WINDOW } from '../../../conventions.ts';
 import type { Model } from '../../../model/model.ts';
+import { NODE_METRIC } from '../../../model/node-exporter.ts';
 import type { RuleGroup } from './types.ts';
 
 const S = LABEL.service;
@@ -75,11 +76,11 @@ export function goldenSignalGroups(model: Model): RuleGroup[] {
       rules: [
         {
           record: RECORD.cpuUsagePercent,
-          expr: '100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100)',
+          expr: `100 - (avg by (instance) (rate(${NODE_METRIC.cpuSeconds}{mode="idle"}[5m])) * 100)`,
         },
         {
           record: RECORD.memoryUsagePercent,
-          expr: '100 * (1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes))',
+          expr: `100 * (1 - (${NODE_METRIC.memAvailable} / ${NODE_METRIC.memTotal}))`,
         },
         { record: RECORD.dbPoolSaturation, expr: `${dbActive.name}\n/\n(${dbMax.name} > 0)` },
       ],

@@ -1,5 +1,6 @@
 import { ALERT } from '../../../conventions.ts';
 import type { Model, ServiceModel } from '../../../model/model.ts';
+import { NODE_METRIC } from '../../../model/node-exporter.ts';
 import { type AlertCase, bucketAbove, S, sev } from './cases-common.ts';
 import { errorRatioKeptFiring, latencyKeptFiring } from './cases-keep-firing.ts';
 import { counter, durationSeries, nodeLabels, requestSeries, selector } from './series.ts';
@@ -91,17 +92,17 @@ export function saturationCases(model: Model): AlertCase[] {
   const node = nodeLabels(model);
   const cpu = (idlePerMin: number) => [
     {
-      series: selector('node_cpu_seconds_total', { ...node, cpu: '0', mode: 'idle' }),
+      series: selector(NODE_METRIC.cpuSeconds, { ...node, cpu: '0', mode: 'idle' }),
       values: counter(idlePerMin, 40),
     },
     {
-      series: selector('node_cpu_seconds_total', { ...node, cpu: '0', mode: 'user' }),
+      series: selector(NODE_METRIC.cpuSeconds, { ...node, cpu: '0', mode: 'user' }),
       values: counter(60 - idlePerMin, 40),
     },
   ];
   const mem = (availablePercent: number) => [
-    { series: selector('node_memory_MemTotal_bytes', node), values: '1000x40' },
-    { series: selector('node_memory_MemAvailable_bytes', node), values: `${availablePercent * 10}x40` },
+    { series: selector(NODE_METRIC.memTotal, node), values: '1000x40' },
+    { series: selector(NODE_METRIC.memAvailable, node), values: `${availablePercent * 10}x40` },
   ];
   const busy = Math.min(99, t.cpuPercent.threshold + 10);
   const full = Math.min(99, t.memoryPercent.threshold + 5);
