@@ -277,28 +277,36 @@ describe('ghmon up / ghmon down as commands', () => {
     up.stderr.on('data', (d) => {
       out += d;
     });
-    await until(
-      async () => out.includes('processes ready in') || undefined,
-      'ghmon up to print its table',
-      90_000,
-      1000,
-    );
-    const pids = [...livePids(layout(state).pids).values()];
-    expect(pids.length).toBeGreaterThanOrEqual(6);
-    // A second `ghmon up` on the same state directory says so and changes nothing.
-    const second = spawn(process.execPath, [bin, 'up', '--state', state, ...args], { cwd: REPO_ROOT });
-    let secondErr = '';
-    second.stderr.on('data', (d) => {
-      secondErr += d;
-    });
-    expect(await new Promise((r) => second.once('exit', r))).toBe(2);
-    expect(secondErr).toMatch(/already running \(pid \d+/);
-    const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
-    const result = await stopStack(state);
-    expect(result.killed).toEqual([]);
-    expect(await exited).toBe(0);
-    for (const pid of pids) expect(procStartTime(pid), `pid ${pid} left behind`).toBeUndefined();
-    expect(existsSync(join(state, 'ghmon.pid'))).toBe(false);
-    expect(out).toMatch(/stopped, no process left/);
+    try {
+      await until(
+        async () => out.includes('processes ready in') || undefined,
+        'ghmon up to print its table',
+        90_000,
+        1000,
+      );
+      const pids = [...livePids(layout(state).pids).values()];
+      expect(pids.length).toBeGreaterThanOrEqual(6);
+      // A second `ghmon up` on the same state directory says so and changes nothing.
+      const second = spawn(process.execPath, [bin, 'up', '--state', state, ...args], { cwd: REPO_ROOT });
+      let secondErr = '';
+      second.stderr.on('data', (d) => {
+        secondErr += d;
+      });
+      expect(await new Promise((r) => second.once('exit', r))).toBe(2);
+      expect(secondErr).toMatch(/already running \(pid \d+/);
+      const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+      const result = await stopStack(state);
+      expect(result.killed).toEqual([]);
+      expect(await exited).toBe(0);
+      for (const pid of pids) expect(procStartTime(pid), `pid ${pid} left behind`).toBeUndefined();
+      expect(existsSync(join(state, 'ghmon.pid'))).toBe(false);
+      expect(out).toMatch(/stopped, no process left/);
+    } finally {
+      // A failure above must not leave the stack running: stop it (nothing to do once `down` has).
+      if (up.exitCode === null) {
+        await stopStack(state).catch(() => undefined);
+        up.kill();
+      }
+    }
   });
 });
