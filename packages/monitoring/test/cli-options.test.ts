@@ -61,6 +61,15 @@ describe('per-command options', () => {
     expect(res.err).toContain('--rps is not an option of `ghmon build`');
   });
 
+  it('deploy checks the target named as its argument, not an option value that spells one', async () => {
+    const res = await ghmon('deploy', '--out', 'kubernetes', 'grafana', '--dry-run');
+    expect(res.code).toBe(2);
+    expect(res.err).toContain('--dry-run is not an option of `ghmon deploy grafana`');
+    const unknown = await ghmon('deploy', 'nowhere', '--url', 'http://g');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown deploy target "nowhere"');
+  });
+
   it('an option no command takes is still refused by the parser', async () => {
     const res = await ghmon('build', '--nope');
     expect(res.code).toBe(2);

@@ -48,7 +48,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     throw new UserError(`unexpected argument: ${rest[WITH_ARGUMENT.has(command) ? 1 : 0]}`);
   }
   if (!isCommand(command)) throw new UserError(`unknown command "${command}"\n\n${USAGE}`);
-  rejectForeignOptions(command, argv, command === 'deploy' ? DEPLOY_TARGET_OPTIONS[rest[0] ?? ''] : undefined);
+  rejectForeignOptions(command, argv, command === 'deploy' ? rest[0] : undefined);
   return { help: false, command, argument: rest[0], values };
 }
 
@@ -195,9 +195,12 @@ function reportError(err: unknown, io: Io): number {
 
 /**
  * An option the command does not take is a usage error naming it and the command (with the command's usage),
- * not an option silently ignored. `only`, for a deploy target, narrows the command's options to the target's.
+ * not an option silently ignored. A known deploy target narrows deploy's options to its own; an unknown one is
+ * deploy's to report.
  */
-function rejectForeignOptions(command: Command, argv: string[], only?: readonly string[]): void {
+function rejectForeignOptions(command: Command, argv: string[], target?: string): void {
+  const only =
+    target !== undefined && Object.hasOwn(DEPLOY_TARGET_OPTIONS, target) ? DEPLOY_TARGET_OPTIONS[target] : undefined;
   const { tokens } = parseArgs({
     args: argv,
     options: { ...HELP_OPTION, ...COMMANDS[command].options },
@@ -208,7 +211,7 @@ function rejectForeignOptions(command: Command, argv: string[], only?: readonly 
   const takes = new Set([...Object.keys(HELP_OPTION), ...(only ?? Object.keys(COMMANDS[command].options))]);
   for (const t of tokens) {
     if (t.kind !== 'option' || takes.has(t.name)) continue;
-    const what = only ? `${command} ${argv.find((a) => Object.hasOwn(DEPLOY_TARGET_OPTIONS, a))}` : command;
+    const what = only ? `${command} ${target}` : command;
     throw new UserError(`${t.rawName} is not an option of \`ghmon ${what}\`\n\n${commandUsage(command)}`);
   }
 }
