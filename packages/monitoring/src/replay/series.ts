@@ -3,6 +3,7 @@
  * the target labels from out/prometheus/prometheus.yml, `service` among them) and the contract's labels and
  * buckets. Values are written in promtool's expanding notation (`a+bxN`, `_xN`, `stale`).
  */
+
 import {
   HTTP_DURATION_BUCKETS,
   HTTP_METHODS,
@@ -13,6 +14,7 @@ import {
   seriesNames,
 } from '@greyhaven/metric-contract';
 import { JOB, LABEL } from '../conventions.ts';
+import { NODE_METRIC } from '../model/node-exporter.ts';
 import { readScrapeConfig, staticTargets } from '../outdir/prometheus-yml.ts';
 import {
   type AppState,
@@ -23,10 +25,10 @@ import {
   type WorldState,
 } from './scenarios.ts';
 
-/** node_exporter's metric names (node_exporter's, not ours: the seed's saturation rules read them). */
-export const NODE_CPU_SECONDS = 'node_cpu_seconds_total';
-export const NODE_MEM_AVAILABLE = 'node_memory_MemAvailable_bytes';
-export const NODE_MEM_TOTAL = 'node_memory_MemTotal_bytes';
+/** node_exporter's metric names the saturation rules read (model/node-exporter.ts, the one table of them). */
+export const NODE_CPU_SECONDS = NODE_METRIC.cpuSeconds;
+export const NODE_MEM_AVAILABLE = NODE_METRIC.memAvailable;
+export const NODE_MEM_TOTAL = NODE_METRIC.memTotal;
 /** Prometheus' own per-target health series. */
 export const UP = 'up';
 
