@@ -29,3 +29,15 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 
 /** Route templates the benchmarks' services declare. */
 export const ROUTES = ['/users/:id', '/orders/:id/items', '/health'];
+
+/** A goal line of a benchmark's report: `<what> — <goal> ✓` (met) or `✗` (missed). */
+export const goalLine = (what: string, met: boolean, goal: string) => `${what} — ${goal} ${met ? '✓' : '✗'}`;
+
+/**
+ * Whether the interquartile range of per-round ratios lies within ±`within` of their median (e.g. 0.05 for ±5%):
+ * the spread a ratio needs before it can be called on one side of a goal.
+ */
+export function iqrWithin(r: number[], within: number): boolean {
+  const s = stats(r);
+  return s.p25 >= s.median * (1 - within) && s.p75 <= s.median * (1 + within);
+}

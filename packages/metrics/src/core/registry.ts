@@ -33,6 +33,7 @@ import {
   openMetricsCounterFamily,
   sanitizeLabelValue,
 } from './exposition.ts';
+import { ExpositionWriter, encodeConstant } from './exposition-writer.ts';
 import { METHOD_VALUES } from './labels.ts';
 
 export interface HttpMetricsOptions {
@@ -89,7 +90,15 @@ interface Series {
 }
 
 const BOUNDS: readonly number[] = httpRequestDurationSeconds.buckets;
-const BOUND_LABELS: readonly string[] = BOUNDS.map((b) => formatValue(b));
+/** Pre-encoded pieces of the histogram and counter lines (render: see exposition-writer.ts). */
+const BOUND_LE: readonly Uint8Array[] = BOUNDS.map((b) => encodeConstant(`${formatValue(b)}"} `));
+const INF_LE = encodeConstant('+Inf"} ');
+const LE_MAX = Math.max(INF_LE.length, ...BOUND_LE.map((b) => b.length));
+const LE_OPEN = encodeConstant(',le="');
+const COUNTER_OPEN = encodeConstant(`${httpRequestsTotal.name}{`);
+const BUCKET_OPEN = encodeConstant(`${httpRequestDurationSeconds.name}_bucket{`);
+const SUM_OPEN = encodeConstant(`${httpRequestDurationSeconds.name}_sum{`);
+const COUNT_OPEN = encodeConstant(`${httpRequestDurationSeconds.name}_count{`);
 
 function defaultOnError(): (error: unknown, where: string) => void {
   const seen = new Set<string>();
@@ -300,26 +309,69 @@ export function renderHttpFamilies(
   pools: { active: number; max: number } | undefined,
   folded: number,
 ): string {
-  const counter = httpRequestsTotal.name;
-  const hist = httpRequestDurationSeconds.name;
-  let out = familyHeader(counter, 'counter', httpRequestsTotal.help, format);
+  // Hot path of a scrape: see exposition-writer.ts for why this writes bytes (figures there).
+  const w = new ExpositionWriter();
+  w.text(familyHeader(httpRequestsTotal.name, 'counter', httpRequestsTotal.help, format));
+  // The series in visiting order, and where each one's label string landed in the counter lines ([start, end)
+  // pairs): the histogram lines copy these bytes instead of encoding the string again.
+  const all: RenderableSeries[] = [];
+  const spans: number[] = [];
   forEachSeries((s) => {
-    out += `${counter}{${s.labels}} ${s.count}\n`;
+    all.push(s);
+    w.reserve(COUNTER_OPEN.length + 20);
+    w.raw(COUNTER_OPEN);
+    const start = w.pos;
+    w.text(s.labels);
+    spans.push(start, w.pos);
+    w.reserve(20);
+    w.byte(0x7d /* } */);
+    w.byte(0x20);
+    w.count(s.count);
+    w.byte(0x0a);
   });
 
-  out += familyHeader(hist, 'histogram', httpRequestDurationSeconds.help, format);
-  const bucket = `${hist}_bucket{`;
-  const sum = `${hist}_sum{`;
-  const count = `${hist}_count{`;
-  forEachSeries((s) => {
+  w.text(familyHeader(httpRequestDurationSeconds.name, 'histogram', httpRequestDurationSeconds.help, format));
+  for (let j = 0; j < all.length; j++) {
+    const s = all[j] as RenderableSeries;
+    const from = spans[2 * j] as number;
+    const to = spans[2 * j + 1] as number;
+    // Worst case of this series' lines: each at most prefix + labels + longest suffix + a 16-digit value
+    // (+ a float sum, reserved for separately).
+    w.reserve((BUCKET_OPEN.length + (to - from) + LE_MAX + 20) * (BOUND_LE.length + 3));
+    // First bucket line: `…_bucket{<labels>,le="`, remembered and copied for the other bounds.
+    const line = w.pos;
+    w.raw(BUCKET_OPEN);
+    w.again(from, to);
+    w.raw(LE_OPEN);
+    const prefixEnd = w.pos;
     let cumulative = 0;
-    for (let i = 0; i < BOUND_LABELS.length; i++) {
+    for (let i = 0; i < BOUND_LE.length; i++) {
+      if (i > 0) w.again(line, prefixEnd);
       cumulative += s.buckets[i] as number;
-      out += `${bucket}${s.labels},le="${BOUND_LABELS[i]}"} ${cumulative}\n`;
+      w.raw(BOUND_LE[i] as Uint8Array);
+      w.count(cumulative);
+      w.byte(0x0a);
     }
-    out += `${bucket}${s.labels},le="+Inf"} ${s.count}\n${sum}${s.labels}} ${formatValue(s.sum)}\n${count}${s.labels}} ${s.count}\n`;
-  });
+    w.again(line, prefixEnd);
+    w.raw(INF_LE);
+    w.count(s.count);
+    w.byte(0x0a);
+    w.raw(SUM_OPEN);
+    w.again(from, to);
+    w.byte(0x7d);
+    w.byte(0x20);
+    w.text(formatValue(s.sum));
+    w.reserve(COUNT_OPEN.length + (to - from) + 20);
+    w.byte(0x0a);
+    w.raw(COUNT_OPEN);
+    w.again(from, to);
+    w.byte(0x7d);
+    w.byte(0x20);
+    w.count(s.count);
+    w.byte(0x0a);
+  }
 
+  let out = '';
   out += familyHeader(httpActiveConnections.name, 'gauge', httpActiveConnections.help, format);
   out += `${httpActiveConnections.name} ${formatValue(active)}\n`;
 
@@ -337,7 +389,8 @@ export function renderHttpFamilies(
   for (const family of CAPPED_METRICS) {
     out += `${overflow}{${label}="${family}"} ${folded}\n`;
   }
-  return out;
+  w.text(out);
+  return w.finish();
 }
 
 /** Family names as they appear on HELP/TYPE lines in either format (for conflict checks). */
