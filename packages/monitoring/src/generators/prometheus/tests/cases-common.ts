@@ -23,6 +23,11 @@ export interface AlertCase {
    * scrape interval, as Prometheus does. All cases of one alert share a step (one test file, one interval).
    */
   step?: string;
+  /**
+   * Rule evaluation step when coarser than `step` (a multiple of it, dividing every eval time): promtool
+   * evaluates every loaded rule at every step, so long incidents read over long windows evaluate less often.
+   */
+  evalStep?: string;
   /** Empty: the alert must not fire. */
   fires: ExpectedAlert[];
 }
