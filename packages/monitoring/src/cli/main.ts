@@ -80,6 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
             format: values.format,
             prometheus: values.prometheus,
             prometheusPasswordFile: values['prometheus-password-file'],
+            verbose: values.verbose,
           },
           io,
         );

@@ -55,13 +55,15 @@ export const COMMANDS = {
     options: {
       ...out,
       format: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
       prometheus: { type: 'string' },
       'prometheus-password-file': { type: 'string' },
     },
-    usage: `  check   [--out DIR] [--format F] [--prometheus URL [--prometheus-password-file P]]
+    usage: `  check   [--out DIR] [--format F] [--verbose] [--prometheus URL [--prometheus-password-file P]]
                                      check DIR with promtool, amtool and the metric-contract check; F: text (default),
                                      json (one document for other tools) or github (Actions annotations); with a
-                                     Prometheus, also warn about metrics the rules read that it has no series of`,
+                                     Prometheus, also warn about metrics the rules read that it has no series of;
+                                     --verbose: each check's wall time (json always has it, as ms)`,
   },
   start: {
     options: { ...config, ...out, ...stack },

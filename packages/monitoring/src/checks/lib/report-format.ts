@@ -16,8 +16,11 @@ import { type Finding, formatFinding } from '../../util/finding.ts';
 
 export interface CheckReport {
   findings: Finding[];
-  /** Per check: id, number of findings and how many of them are errors, in the order the checks were given. */
-  summary: { id: string; description: string; findings: number; errors: number }[];
+  /**
+   * Per check: id, number of findings and how many of them are errors, and its wall time in milliseconds (as
+   * runChecks measured it), in the order the checks were given.
+   */
+  summary: { id: string; description: string; findings: number; errors: number; ms?: number }[];
 }
 
 export const REPORT_FORMATS = ['text', 'json', 'github'] as const;
