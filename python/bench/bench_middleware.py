@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from time import thread_time
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Tuple
 
@@ -232,6 +233,133 @@ async def measure(vs: List[Tuple[str, Any]], ref: str, ours: str, rounds: int, n
     return lines
 
 
+async def _send_nothing(message: Dict[str, Any]) -> None:
+    return None
+
+
+async def _receive_request() -> Dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _asgi_loop(app: Any, reqs: List[Dict[str, Any]], n: int) -> float:
+    """CPU seconds per request: ``n`` direct ASGI calls (no server, no network, the lightest receive/send)."""
+    t0 = thread_time()
+    for i in range(n):
+        await app(dict(reqs[i % 100]), _receive_request, _send_nothing)
+    return (thread_time() - t0) / n
+
+
+def _calls_loop(inc: Any, observe: Any, n: int) -> float:
+    """Seconds per request of prometheus_client's own calls on cached label children: one counter inc() and one
+    histogram observe(), the least any prometheus_client-based middleware pays per request."""
+    t0 = thread_time()
+    for i in range(n):
+        inc()
+        observe(0.003)
+    return (thread_time() - t0) / n
+
+
+def _empty_loop(n: int) -> float:
+    """The bare ``for`` loop of _calls_loop (two no-op calls), subtracted from it."""
+    nop = _nop
+    t0 = thread_time()
+    for i in range(n):
+        nop()
+        nop(0.003)
+    return (thread_time() - t0) / n
+
+
+def _nop(*_: Any) -> None:
+    return None
+
+
+OWN_COST_GOAL = 1.5
+
+
+class PassThrough:
+    """For attribution: the least a pure ASGI middleware that sees the response status does (one coroutine layer,
+    a send wrapper closure per request, the status read), and nothing else."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        status = 0
+
+        async def send_wrapper(message: Any) -> None:
+            nonlocal status
+            if status == 0 and message["type"] == "http.response.start":
+                status = message.get("status") or 500
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def own_cost(rounds: int, n: int) -> List[str]:
+    """MetricsMiddleware's own cost per request (middleware around the minimal app − the minimal app alone), beside
+    the cost of prometheus_client's counter+histogram calls; all interleaved round by round (rotating order).
+
+    Timed with this thread's CPU time (``time.thread_time``), not wall time: on a shared machine (2 cores, load
+    average ≈10 while this was written) wall time counts the slices other processes get, and the per-round
+    ratios scattered from 0.5× to 20×; CPU time leaves out the time this thread waits to run."""
+    reqs = scopes()
+    bare = minimal_app
+    ours = MetricsMiddleware(minimal_app, metrics=GreyHavenMetrics())
+    passthrough = PassThrough(minimal_app)
+    registry = CollectorRegistry()
+    c = Counter("t_total", "t", ["method", "route", "status"], registry=registry).labels("GET", "/users/{user_id}", "200")
+    h = Histogram(
+        "t_seconds", "t", ["method", "route", "status"], buckets=[0.01, 0.05, 0.1, 0.2, 0.5, 1, 2], registry=registry
+    ).labels("GET", "/users/{user_id}", "200")
+
+    loop = asyncio.new_event_loop()
+    try:
+        steps = [
+            ("bare", lambda: loop.run_until_complete(_asgi_loop(bare, reqs, n))),
+            ("ours", lambda: loop.run_until_complete(_asgi_loop(ours, reqs, n))),
+            ("pass", lambda: loop.run_until_complete(_asgi_loop(passthrough, reqs, n))),
+            ("calls", lambda: _calls_loop(c.inc, h.observe, n)),
+            ("empty", lambda: _empty_loop(n)),
+        ]
+        for _, step in steps:  # warm-up: every label set created, caches filled
+            step()
+        t: Dict[str, List[float]] = {name: [] for name, _ in steps}
+        gc.collect()
+        gc.disable()  # a collection landing in one side's batch is noise, not cost
+        try:
+            for r in range(rounds):
+                for name, step in steps[r % len(steps) :] + steps[: r % len(steps)]:
+                    t[name].append(step())
+        finally:
+            gc.enable()
+    finally:
+        loop.close()
+    own = [(o - b) * 1e9 for o, b in zip(t["ours"], t["bare"])]
+    calls = [(c_ - e) * 1e9 for c_, e in zip(t["calls"], t["empty"])]
+    floor = [(p - b) * 1e9 for p, b in zip(t["pass"], t["bare"])]
+    ratios = [o / k for o, k in zip(own, calls)]
+    med = statistics.median
+    ratio = med(ratios)
+    return [
+        "| measured | ns / request, median (IQR; min–max) |",
+        "| --- | ---: |",
+        f"| bare ASGI app (the minimal app), direct call loop | {cell([x * 1e9 for x in t['bare']], ' ns', 0)} |",
+        f"| MetricsMiddleware around it | {cell([x * 1e9 for x in t['ours']], ' ns', 0)} |",
+        f"| **MetricsMiddleware's own cost** (middleware − bare, per round) | {cell(own, ' ns', 0)} |",
+        f"| prometheus_client's counter inc() + histogram observe() on cached children (− empty loop) | {cell(calls, ' ns', 0)} |",
+        f"| attribution: a pass-through ASGI middleware reading the status, nothing recorded (− bare) | {cell(floor, ' ns', 0)} |",
+        "",
+        f"python middleware own cost: {ratio:.2f}× prometheus_client's counter+histogram calls "
+        f"(per round: {cell(ratios)}) — goal ≤ {OWN_COST_GOAL}× {'✓' if ratio <= OWN_COST_GOAL else '✗'}",
+        "",
+        f"Of the own cost, the pass-through middleware's {med(floor):.0f} ns is what any pure ASGI middleware that "
+        f"reads the status pays before recording anything; own cost − that floor = {med(own) - med(floor):.0f} ns "
+        f"= {(med(own) - med(floor)) / med(calls):.2f}× the calls. A middleware that only made the calls inside "
+        f"that pass-through would cost (calls + floor) = {(med(calls) + med(floor)) / med(calls):.2f}× the calls: "
+        f"the least a pure ASGI middleware using prometheus_client's public API pays here.",
+    ]
+
+
 def main() -> None:
     mp = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
     mode = "multiprocess mode (PROMETHEUS_MULTIPROC_DIR)" if mp else "single process"
@@ -254,6 +382,14 @@ def main() -> None:
     lines = asyncio.run(measure(mvs, mvs[1][0], mvs[2][0], rounds, n * 5))
     print(f"### The middleware alone (a minimal ASGI app), {mode} ({rounds} rounds × {n * 5} requests per variant)\n")
     print("\n".join(lines) + "\n")
+    if not CHILD:
+        own_rounds = 5 if QUICK else 40
+        own_n = 2_000 if QUICK else 10_000
+        print(
+            f"### MetricsMiddleware's own cost, {mode} ({own_rounds} interleaved rounds × {own_n} direct ASGI calls, "
+            "no network; this thread's CPU time; GC paused during rounds)\n"
+        )
+        print("\n".join(own_cost(own_rounds, own_n)) + "\n")
     sys.stdout.flush()
     if not CHILD:
         with tempfile.TemporaryDirectory(prefix="ghmon-bench-mp-") as mp_dir:

@@ -230,6 +230,16 @@ class GreyHavenMetrics:
         pair[0].inc()
         pair[1].observe(seconds if seconds >= 0.0 else 0.0)
 
+    def held_series(self, method: str, route: str, status: int) -> Optional[Tuple[Counter, Histogram]]:
+        """The (counter, histogram) children ``observe(method, route, status, …)`` records into, when that label
+        set is held exactly as given (created, not folded into overflow, route not re-sanitised); else None.
+        Label sets are never dropped, so a caller may keep the pair and record into it directly: ``inc()`` and
+        ``observe(max(seconds, 0))``, exactly what ``observe`` does (MetricsMiddleware's fast path)."""
+        m = _METHODS.get(method)
+        if m is None:
+            m = normalize_method(method)
+        return self._series.get((m, route, status))
+
     def _pair(self, method: str, route: str, status: str) -> Tuple[Counter, Histogram]:
         labels = {"method": method, "route": route, "status": status}
         return self.requests.labels(**labels), self.duration.labels(**labels)
