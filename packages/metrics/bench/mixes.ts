@@ -37,7 +37,7 @@ export function distinctMix(size = DISTINCT_MIX_SIZE): MixEntry[] {
   return Array.from({ length: size }, (_, i) => entry(i, Math.imul(i, 0x9e3779b1) >>> 0));
 }
 
-/** The Request objects of a mix (built once, before timing: building a Request costs more than the middleware). */
+/** The Request objects of mix entries (built outside timing: building a Request costs more than the middleware). */
 export function requestsOf(mix: readonly MixEntry[]): Request[] {
   return mix.map((e) => new Request(e.url, { method: e.method }));
 }

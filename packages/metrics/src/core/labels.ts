@@ -135,63 +135,11 @@ function isUuid(url: string, s: number): boolean {
   return true;
 }
 
-/**
- * Splits url[start, end) at `/` into pieces (pieceEnd/pieceKind) and classifies each by the first rule it
- * matches in full. Returns the piece count, negated when the path has no digit (the gate: every piece kept).
- */
-function scan(url: string, start: number, end: number): number {
-  let n = 0;
-  let s = start;
-  let all = C_DIGIT | C_HEX | C_TOKEN; // classes every character of the piece is in
-  let any = 0; // classes some character of the piece is in
-  let digit = 0; // some character of the path is a digit
-  for (let i = start; i <= end; i++) {
-    const c = i < end ? url.charCodeAt(i) : 47;
-    if (c !== 47) {
-      const k = c < 128 ? (CLASS[c] as number) : 0;
-      all &= k;
-      any |= k;
-      continue;
-    }
-    if (n === pieceEnd.length) growPieces();
-    pieceEnd[n] = i;
-    const len = i - s;
-    let kind = KEEP;
-    if (len > 0) {
-      digit |= any & C_DIGIT;
-      if (all & C_DIGIT) kind = ID;
-      else if (len === 36 && isUuid(url, s)) kind = UUID;
-      else if (all & C_HEX && len >= 16) kind = HASH;
-      else if (all & C_TOKEN && len >= 20 && any & C_LETTER) kind = TOKEN;
-    }
-    pieceKind[n] = kind;
-    n++;
-    s = i + 1;
-    all = C_DIGIT | C_HEX | C_TOKEN;
-    any = 0;
-  }
-  return digit ? n : -n;
-}
-
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a of the normalised output (the pieces joined by `/`, placeholders substituted), without building it. */
-function outputHash(url: string, start: number, n: number, gated: boolean): number {
-  let h = FNV_OFFSET;
-  let s = start;
-  for (let k = 0; k < n; k++) {
-    if (k > 0) h = Math.imul(h ^ 47, FNV_PRIME);
-    const e = pieceEnd[k] as number;
-    const kind = gated ? KEEP : (pieceKind[k] as number);
-    if (kind === KEEP) {
-      for (let i = s; i < e; i++) h = Math.imul(h ^ url.charCodeAt(i), FNV_PRIME);
-    } else {
-      const p = PLACEHOLDERS[kind] as string;
-      for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), FNV_PRIME);
-    }
-    s = e + 1;
-  }
+function hashString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
 }
 
@@ -236,36 +184,82 @@ function buildOutput(url: string, start: number, end: number, n: number, gated: 
 }
 
 /**
- * Labels produced so far, by output hash (a collision chain per hash). Bounded: cleared when it holds
- * LABEL_TABLE_SIZE labels, so a scan of distinct slugs (kept by the normaliser) cannot grow it.
+ * Labels produced so far: an open-addressing table (hash → label, linear probing) rather than a Map, so a
+ * lookup is an Int32Array probe with no boxing of the hash. Bounded: cleared when it holds LABEL_LIMIT labels
+ * (half full), so a scan of distinct slugs (kept by the normaliser) cannot grow it.
  */
-const labels = new Map<number, string[]>();
+const TABLE_SIZE = 8192;
+const TABLE_MASK = TABLE_SIZE - 1;
+const LABEL_LIMIT = TABLE_SIZE / 2;
+const tableHash = new Int32Array(TABLE_SIZE);
+const tableLabel: (string | undefined)[] = new Array<string | undefined>(TABLE_SIZE).fill(undefined);
 let labelCount = 0;
-const LABEL_TABLE_SIZE = 4096;
 
-/** The normalised route of url[start, end) (see normalizePath), interned. */
+/**
+ * The normalised route of url[start, end) (see normalizePath), interned. One pass over the characters splits
+ * the path at `/` (pieceEnd/pieceKind), classifies each piece by the first rule it matches in full, and hashes
+ * two candidate outputs at once: the path as is (if the digit gate keeps everything) and the path with
+ * placeholders; then a table probe compares the candidate label in place.
+ */
 export function normalizeRange(url: string, start: number, end: number): string {
   if (!SCANNER_MATCHES_CONTRACT) return normalizePathReference(url.slice(start, end));
   if (start >= end) return PATH_NORMALISER.emptyPath;
-  const scanned = scan(url, start, end);
-  const gated = scanned < 0;
-  const n = gated ? -scanned : scanned;
-  const h = outputHash(url, start, n, gated);
-  const chain = labels.get(h);
-  if (chain !== undefined) {
-    for (let i = 0; i < chain.length; i++) {
-      const label = chain[i] as string;
-      if (isOutput(label, url, start, n, gated)) return label;
+  let n = 0;
+  let s = start;
+  let all = C_DIGIT | C_HEX | C_TOKEN; // classes every character of the piece is in
+  let any = 0; // classes some character of the piece is in
+  let digit = 0; // some character of the path is a digit
+  let hRaw = FNV_OFFSET; // hash of the path as is
+  let hOut = FNV_OFFSET; // hash of the output up to the current piece
+  let hPiece = FNV_OFFSET; // hOut continued over the current piece's characters (the output if it is kept)
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? url.charCodeAt(i) : 47;
+    if (c !== 47) {
+      const k = c < 128 ? (CLASS[c] as number) : 0;
+      all &= k;
+      any |= k;
+      hRaw = Math.imul(hRaw ^ c, FNV_PRIME);
+      hPiece = Math.imul(hPiece ^ c, FNV_PRIME);
+      continue;
     }
+    if (n === pieceEnd.length) growPieces();
+    pieceEnd[n] = i;
+    const len = i - s;
+    let kind = KEEP;
+    if (len > 0) {
+      digit |= any & C_DIGIT;
+      if (all & C_DIGIT) kind = ID;
+      else if (len === 36 && isUuid(url, s)) kind = UUID;
+      else if (all & C_HEX && len >= 16) kind = HASH;
+      else if (all & C_TOKEN && len >= 20 && any & C_LETTER) kind = TOKEN;
+    }
+    pieceKind[n] = kind;
+    n++;
+    hOut = kind === KEEP ? hPiece : hashString(hOut, PLACEHOLDERS[kind] as string);
+    if (i < end) {
+      hRaw = Math.imul(hRaw ^ 47, FNV_PRIME);
+      hOut = Math.imul(hOut ^ 47, FNV_PRIME);
+    }
+    hPiece = hOut;
+    s = i + 1;
+    all = C_DIGIT | C_HEX | C_TOKEN;
+    any = 0;
+  }
+  const gated = digit === 0;
+  const h = gated ? hRaw : hOut;
+  let slot = h & TABLE_MASK;
+  for (let label = tableLabel[slot]; label !== undefined; label = tableLabel[slot]) {
+    if (tableHash[slot] === h && isOutput(label, url, start, n, gated)) return label;
+    slot = (slot + 1) & TABLE_MASK;
   }
   const label = buildOutput(url, start, end, n, gated);
-  if (labelCount >= LABEL_TABLE_SIZE) {
-    labels.clear();
+  if (labelCount >= LABEL_LIMIT) {
+    tableLabel.fill(undefined);
     labelCount = 0;
+    slot = h & TABLE_MASK;
   }
-  const current = labels.get(h);
-  if (current === undefined) labels.set(h, [label]);
-  else current.push(label);
+  tableHash[slot] = h;
+  tableLabel[slot] = label;
   labelCount++;
   return label;
 }

@@ -41,10 +41,13 @@ function segmentsOf(path: string): string[] {
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+/** Map keys are cut to 30 bits: a small integer (Smi) key, never a boxed number, on every V8. */
+const SMI_MASK = 0x3fffffff;
+
 function hashOf(s: string, start: number, end: number): number {
   let h = FNV_OFFSET;
   for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return h;
+  return h & SMI_MASK;
 }
 
 type SegmentKind = { kind: 'literal'; value: string } | { kind: 'param' } | { kind: 'optional' } | { kind: 'splat' };
@@ -148,7 +151,7 @@ export function compileRoutes(routes: Iterable<RouteSpec>): RouteTable {
           if (n === MAX_SEGMENTS) return undefined;
           segStart[n] = s;
           segEnd[n] = i;
-          segHash[n] = h;
+          segHash[n] = h & SMI_MASK;
           n++;
         }
         s = i + 1;
