@@ -61,7 +61,9 @@ function exportTargets(exports: unknown): string[] {
   return Object.values(exports).flatMap(exportTargets);
 }
 
-const TEST_FILE = /(^|\/)(test|tests|__tests__|fixtures|bench)\/|\.(test|spec|bench)\.[cm]?[jt]sx?(\.map)?$/;
+// `tests/` only at the package root: src/generators/prometheus/tests/ is the generator of out/prometheus/tests/ (the
+// promtool unit tests a user deploys), named after the out/ folder it writes, not a test of ours.
+const TEST_FILE = /^tests\/|(^|\/)(test|__tests__|fixtures|bench)\/|\.(test|spec|bench)\.[cm]?[jt]sx?(\.map)?$/;
 
 describe.each(Object.keys(PACKAGES) as PackageKey[])('the packed %s tarball', (key) => {
   const name = PACKAGES[key];
