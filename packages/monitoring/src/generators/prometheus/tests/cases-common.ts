@@ -30,6 +30,11 @@ export interface AlertCase {
   evalStep?: string;
   /** Empty: the alert must not fire. */
   fires: ExpectedAlert[];
+  /**
+   * Earlier checks of the same incident (before `evalTime`): a shorter incident's case folded into a longer
+   * one with the same samples up to its eval time, so promtool evaluates that stretch once.
+   */
+  before?: { evalTime: string; fires: ExpectedAlert[] }[];
 }
 
 export const S = LABEL.service;

@@ -11,7 +11,7 @@ import { parseDuration } from '../../../util/duration.ts';
 import { type OutDocument, yamlDocument } from '../../document.ts';
 import { ruleFiles } from '../rules/index.ts';
 import { type AlertingRule, isAlert, type RuleFile } from '../rules/types.ts';
-import { type AlertCase, alertCases } from './cases.ts';
+import { type AlertCase, alertCases, type ExpectedAlert } from './cases.ts';
 import { renderTemplate } from './template.ts';
 
 export interface PromtoolTestFile {
@@ -49,23 +49,22 @@ function findRule(files: RuleFile[], alertname: string, labels: Record<string, s
 }
 
 function testCase(files: RuleFile[], c: AlertCase) {
+  const check = (evalTime: string, fires: ExpectedAlert[]) => ({
+    eval_time: evalTime,
+    alertname: c.alertname,
+    exp_alerts: fires.map((f) => {
+      const rule = findRule(files, c.alertname, f.labels);
+      const annotations = Object.fromEntries(
+        Object.entries(rule.annotations).map(([k, v]) => [k, renderTemplate(v, f.labels, f.value)]),
+      );
+      return { exp_labels: f.labels, exp_annotations: annotations };
+    }),
+  });
   return {
     name: `${c.alertname}: ${c.name}`,
     interval: c.step ?? '1m',
     input_series: c.input,
-    alert_rule_test: [
-      {
-        eval_time: c.evalTime,
-        alertname: c.alertname,
-        exp_alerts: c.fires.map((f) => {
-          const rule = findRule(files, c.alertname, f.labels);
-          const annotations = Object.fromEntries(
-            Object.entries(rule.annotations).map(([k, v]) => [k, renderTemplate(v, f.labels, f.value)]),
-          );
-          return { exp_labels: f.labels, exp_annotations: annotations };
-        }),
-      },
-    ],
+    alert_rule_test: [...(c.before ?? []).map((b) => check(b.evalTime, b.fires)), check(c.evalTime, c.fires)],
   };
 }
 
@@ -84,9 +83,9 @@ export function neededRuleFiles(files: readonly RuleFile[], alertname: string): 
   if (needed.size === 0) throw new Error(`${alertname}: no rule file defines it`);
   const pending = [...needed];
   for (let f = pending.pop(); f !== undefined; f = pending.pop()) {
+    // Metric names in the expression (recording rule names contain colons); a label value or a
+    // function name that happens to match a recorded name only loads one file too many.
     for (const g of f.groups)
-      // Metric names in the expression (recording rule names contain colons); a label value or a
-      // function name that happens to match a recorded name only loads one file too many.
       for (const r of g.rules)
         for (const name of r.expr.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [])
           for (const dep of recorders.get(name) ?? [])
@@ -110,8 +109,9 @@ export function alertTestFiles(model: Model): Map<string, PromtoolTestFile> {
       throw new Error(`${alertname}: its cases evaluate differently (${[...evalSteps].join(', ')})`);
     const evalMs = parseDuration([...evalSteps][0] as string) ?? 0;
     for (const c of cases)
-      if ((parseDuration(c.evalTime) ?? 0) % evalMs !== 0)
-        throw new Error(`${alertname}: ${c.name}: eval time ${c.evalTime} is not a multiple of ${[...evalSteps][0]}`);
+      for (const t of [c.evalTime, ...(c.before ?? []).map((b) => b.evalTime)])
+        if ((parseDuration(t) ?? 0) % evalMs !== 0)
+          throw new Error(`${alertname}: ${c.name}: eval time ${t} is not a multiple of ${[...evalSteps][0]}`);
     const needed = neededRuleFiles(files, alertname);
     out.set(`${OUT.testsDir}/${testFileName(alertname)}`, {
       rule_files: needed.map((f) => `../rules/${f.file}`),
