@@ -7,7 +7,7 @@
  * - repeated: 100 URLs cycled. Any per-path cache hits on every request: the flattering case.
  * - distinct ids: 65,536 different URLs (/users/<id>, /orders/<id>/items), as real traffic; a per-path cache of
  *   4,096 never hits. The seed creates a series per URL here. Its Requests are built chunk by chunk just before
- *   they are timed (see run), as a server handles requests it has just parsed.
+ *   they are timed (see round), as a server handles requests it has just parsed.
  * The goal (issue 18) is stated against the seed's REPEATED-mix cost, per round: ours(mix) / seed(repeated) ≤ 0.2
  * for both mixes, printed with ✓/✗.
  *
@@ -35,8 +35,8 @@ import { fmt, QUICK, ROUTES, ratioCell, stats } from './stats.ts';
 type Middleware = (req: Request, n: () => Promise<Response>) => Promise<Response>;
 
 const GOAL = 0.2;
-/** Requests timed per chunk (see run). */
-const CHUNK = 100;
+/** Requests timed per chunk (see round); REPEATED_MIX_SIZE, so a chunk of the repeated mix is the whole mix. */
+const CHUNK = REPEATED_MIX_SIZE;
 
 /** One implementation under test, with the tallies of what it was sent and how to read back its series. */
 interface Variant {
@@ -55,7 +55,7 @@ async function perRequest(): Promise<string[]> {
     { name: 'repeated (100 URLs)', entries: repeatedMix() },
     { name: `distinct ids (${DISTINCT_MIX_SIZE.toLocaleString('en')} URLs)`, entries: distinctMix() },
   ];
-  // Built once for the repeated mix only (see run).
+  // Built once for the repeated mix only (see round).
   const requests = new Map<readonly MixEntry[], Request[]>([
     [mixes[0]?.entries as MixEntry[], requestsOf(mixes[0]?.entries ?? [])],
   ]);
@@ -101,50 +101,55 @@ async function perRequest(): Promise<string[]> {
   ];
 
   /**
-   * Sends `n` requests of `entries` from `offset` (wrapping) and returns ns per request; tallies outside timing.
-   * Timed in chunks of 100 requests. The distinct mix builds each chunk's 100 Requests just before timing it:
-   * 65,536 Requests built up front (≈100 MB) would make every request a cold DRAM read of its Request and URL
-   * string, a cost real traffic does not have (a server handles a request it has just parsed) and the repeated
-   * mix (100 Requests, always in cache) does not pay either. So both mixes time the same working set, 100
-   * recent Requests, and differ only in what the benchmark is about: every distinct-mix URL is new.
+   * One round: `n` requests of each mix through every variant, interleaved chunk by chunk (100 requests of one
+   * variant, then the next, order alternating), so that on this shared machine every variant sees the same load;
+   * returns ns per request, [mix][variant]. The distinct mix builds each chunk's 100 Requests just before timing
+   * them (all variants get the same ones): 65,536 Requests built up front (≈100 MB) would make every request a
+   * cold DRAM read of its Request and URL string, a cost real traffic does not have (a server handles a request
+   * it has just parsed) and the repeated mix (100 Requests, always in cache) does not pay either. So both mixes
+   * time the same working set, 100 recent Requests, and differ only in what the benchmark is about: every
+   * distinct-mix URL is new. `offset` is where the distinct mix starts; tallies are added outside timing.
    */
-  async function run(v: Variant, entries: readonly MixEntry[], offset: number, n: number): Promise<number> {
-    const prebuilt = requests.get(entries);
-    const len = entries.length;
-    const mw = v.mw;
-    let ms = 0;
+  async function round(n: number, offset: number, flip: boolean): Promise<number[][]> {
+    const ms = mixes.map(() => variants.map(() => 0));
+    const repeatedReqs = requests.get(repeated.entries) as Request[];
+    const len = DISTINCT_MIX_SIZE;
     for (let done = 0; done < n; done += CHUNK) {
-      const m = Math.min(CHUNK, n - done);
-      const from = (offset + done) % len;
-      const reqs = prebuilt ?? requestsOf(Array.from({ length: m }, (_, i) => entries[(from + i) % len] as MixEntry));
-      const first = prebuilt === undefined ? 0 : from;
-      const size = reqs.length;
-      const t0 = performance.now();
-      for (let i = 0; i < m; i++) await mw(reqs[(first + i) % size] as Request, next);
-      ms += performance.now() - t0;
-    }
-    v.tallies?.get(entries)?.add(offset, n);
-    return (ms * 1e6) / n;
-  }
-
-  // Warm-up: both mixes, every variant (the distinct mix from an offset the rounds reach last).
-  for (const v of variants) {
-    await run(v, repeated.entries, 0, 20_000);
-    await run(v, distinct.entries, DISTINCT_MIX_SIZE / 2, 20_000);
-  }
-  // ns[mix][variant]: one figure per round.
-  const ns = mixes.map(() => variants.map((): number[] => []));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    // The distinct mix walks on through its URLs round after round: 400k requests cover all 65,536 several times.
-    const offset = (round * batch) % DISTINCT_MIX_SIZE;
-    for (const m of round % 2 === 0 ? [0, 1] : [1, 0]) {
-      const mix = mixes[m] as (typeof mixes)[0];
-      for (const v of order) {
-        const nsPerReq = await run(v, mix.entries, mix === repeated ? 0 : offset, batch);
-        ns[m]?.[variants.indexOf(v)]?.push(nsPerReq);
+      const flipChunk = flip !== ((done / CHUNK) % 2 === 1);
+      for (const m of flipChunk ? [1, 0] : [0, 1]) {
+        const from = (offset + done) % len;
+        const reqs =
+          m === 0
+            ? repeatedReqs
+            : requestsOf(Array.from({ length: CHUNK }, (_, i) => distinct.entries[(from + i) % len] as MixEntry));
+        for (let j = 0; j < variants.length; j++) {
+          const k = flipChunk ? variants.length - 1 - j : j;
+          const mw = (variants[k] as Variant).mw;
+          const t0 = performance.now();
+          for (let i = 0; i < CHUNK; i++) await mw(reqs[i] as Request, next);
+          (ms[m] as number[])[k] = ((ms[m] as number[])[k] as number) + performance.now() - t0;
+        }
       }
     }
+    for (const v of variants) {
+      v.tallies?.get(repeated.entries)?.add(0, n);
+      v.tallies?.get(distinct.entries)?.add(offset, n);
+    }
+    return ms.map((row) => row.map((x) => (x * 1e6) / n));
+  }
+
+  // Warm-up, from a distinct-mix offset the rounds reach last.
+  await round(20_000, DISTINCT_MIX_SIZE / 2, false);
+  // ns[mix][variant]: one figure per round.
+  const ns = mixes.map(() => variants.map((): number[] => []));
+  for (let r = 0; r < rounds; r++) {
+    // The distinct mix walks on through its URLs round after round: 400k requests cover all 65,536 several times.
+    const result = await round(batch, (r * batch) % DISTINCT_MIX_SIZE, r % 2 === 1);
+    result.forEach((row, m) => {
+      row.forEach((x, k) => {
+        ns[m]?.[k]?.push(x);
+      });
+    });
   }
 
   const seedRepeated = ns[0]?.[0] as number[];

@@ -134,7 +134,7 @@ export function templateResolver(
   return (request, response, url) => explicit(request, response) ?? match?.(url);
 }
 
-/** Records a finished request into `metrics`; never throws. `method` is the request's methodIndex. */
+/** Records a finished request into `metrics`; never throws. `method`: the request's methodIndex, if already read. */
 export function recordRequest(
   metrics: HttpMetrics,
   request: Request,
@@ -142,13 +142,13 @@ export function recordRequest(
   status: number,
   start: number,
   template: TemplateResolver | undefined,
-  method: number = methodIndex(request.method),
+  method?: number,
 ): void {
   try {
     const seconds = (performance.now() - start) / 1000;
     const url = request.url;
     const route = routeLabelOfUrl(template?.(request, response, url), status, url);
-    metrics.observe(method, route, status, seconds);
+    metrics.observe(method ?? methodIndex(request.method), route, status, seconds);
   } catch (error) {
     metrics.onError(error, 'recording a request');
   }
