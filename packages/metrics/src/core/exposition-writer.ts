@@ -7,8 +7,10 @@
  * a render. This writer appends into one growable Uint8Array instead and decodes it once at the end: the label
  * string of a series is encoded once a render and every further line of that series copies its bytes from the
  * output itself (copyWithin, a memmove); integers (counts, cumulative buckets) are written as digits without
- * making a string; constant pieces (metric names, `le` suffixes) are pre-encoded. Measured with
- * packages/metrics/bench/render.bench.ts: ≈3× faster than the string version at 20k label sets.
+ * making a string; constant pieces (metric names, `le` suffixes) are pre-encoded. Measured at 20k label sets:
+ * the string version and this one side by side in one process, this one took 0.22× the time (the string's
+ * flattening included: a concatenated string is flattened when it is written out); render.bench.ts, against
+ * prom-client rendering the same series, went from 0.27× (IQR 0.27–0.28) to 0.15× (IQR 0.13–0.17).
  *
  * Web-standard APIs only (Cloudflare Workers import registry.ts): Uint8Array, TextEncoder/TextDecoder. Where
  * Node's Buffer exists, an all-ASCII body (the usual case) is decoded with `toString('ascii')`, ≈4 ms for
