@@ -109,9 +109,12 @@ async function perRequest(): Promise<string[]> {
    * it has just parsed) and the repeated mix (100 Requests, always in cache) does not pay either. So both mixes
    * time the same working set, 100 recent Requests, and differ only in what the benchmark is about: every
    * distinct-mix URL is new. `offset` is where the distinct mix starts; tallies are added outside timing.
+   * A round's figure is its median chunk: with the load of other users' runs on these 2 cores, a chunk during
+   * which the process was descheduled reads 10–50× the others; the median drops those (and GC pauses, which hit
+   * the seed, allocating more, harder than ours: the estimator does not favour ours).
    */
   async function round(n: number, offset: number, flip: boolean): Promise<number[][]> {
-    const ms = mixes.map(() => variants.map(() => 0));
+    const chunks = mixes.map(() => variants.map((): number[] => []));
     const repeatedReqs = requests.get(repeated.entries) as Request[];
     const len = DISTINCT_MIX_SIZE;
     for (let done = 0; done < n; done += CHUNK) {
@@ -127,7 +130,7 @@ async function perRequest(): Promise<string[]> {
           const mw = (variants[k] as Variant).mw;
           const t0 = performance.now();
           for (let i = 0; i < CHUNK; i++) await mw(reqs[i] as Request, next);
-          (ms[m] as number[])[k] = ((ms[m] as number[])[k] as number) + performance.now() - t0;
+          chunks[m]?.[k]?.push(((performance.now() - t0) * 1e6) / CHUNK);
         }
       }
     }
@@ -135,7 +138,7 @@ async function perRequest(): Promise<string[]> {
       v.tallies?.get(repeated.entries)?.add(0, n);
       v.tallies?.get(distinct.entries)?.add(offset, n);
     }
-    return ms.map((row) => row.map((x) => (x * 1e6) / n));
+    return chunks.map((row) => row.map((x) => stats(x).median));
   }
 
   // Warm-up, from a distinct-mix offset the rounds reach last.
@@ -154,7 +157,7 @@ async function perRequest(): Promise<string[]> {
 
   const seedRepeated = ns[0]?.[0] as number[];
   console.log(
-    `\n### 1. Per-request cost (${rounds} interleaved rounds × ${batch} requests per mix, body-less response)\n`,
+    `\n### 1. Per-request cost (${rounds} rounds × ${batch} requests per mix, interleaved in chunks of ${CHUNK}; a round's figure is its median chunk; body-less response)\n`,
   );
   console.log(
     'Ratios are per round, against the seed on the repeated mix in the same round (the goal’s denominator).\n',

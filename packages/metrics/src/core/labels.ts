@@ -138,6 +138,12 @@ function isUuid(url: string, s: number): boolean {
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+function hashRange(s: string, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
 function hashString(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
@@ -198,8 +204,8 @@ let labelCount = 0;
 /**
  * The normalised route of url[start, end) (see normalizePath), interned. One pass over the characters splits
  * the path at `/` (pieceEnd/pieceKind), classifies each piece by the first rule it matches in full, and hashes
- * two candidate outputs at once: the path as is (if the digit gate keeps everything) and the path with
- * placeholders; then a table probe compares the candidate label in place.
+ * the output with placeholders as it goes (the path as is when the digit gate keeps everything); then a table
+ * probe compares the candidate label in place.
  */
 export function normalizeRange(url: string, start: number, end: number): string {
   if (!SCANNER_MATCHES_CONTRACT) return normalizePathReference(url.slice(start, end));
@@ -209,7 +215,6 @@ export function normalizeRange(url: string, start: number, end: number): string 
   let all = C_DIGIT | C_HEX | C_TOKEN; // classes every character of the piece is in
   let any = 0; // classes some character of the piece is in
   let digit = 0; // some character of the path is a digit
-  let hRaw = FNV_OFFSET; // hash of the path as is
   let hOut = FNV_OFFSET; // hash of the output up to the current piece
   let hPiece = FNV_OFFSET; // hOut continued over the current piece's characters (the output if it is kept)
   for (let i = start; i <= end; i++) {
@@ -218,7 +223,6 @@ export function normalizeRange(url: string, start: number, end: number): string 
       const k = c < 128 ? (CLASS[c] as number) : 0;
       all &= k;
       any |= k;
-      hRaw = Math.imul(hRaw ^ c, FNV_PRIME);
       hPiece = Math.imul(hPiece ^ c, FNV_PRIME);
       continue;
     }
@@ -236,17 +240,15 @@ export function normalizeRange(url: string, start: number, end: number): string 
     pieceKind[n] = kind;
     n++;
     hOut = kind === KEEP ? hPiece : hashString(hOut, PLACEHOLDERS[kind] as string);
-    if (i < end) {
-      hRaw = Math.imul(hRaw ^ 47, FNV_PRIME);
-      hOut = Math.imul(hOut ^ 47, FNV_PRIME);
-    }
+    if (i < end) hOut = Math.imul(hOut ^ 47, FNV_PRIME);
     hPiece = hOut;
     s = i + 1;
     all = C_DIGIT | C_HEX | C_TOKEN;
     any = 0;
   }
+  // No digit: the gate keeps the path as is (a second pass, only then: most labelled paths have a digit).
   const gated = digit === 0;
-  const h = gated ? hRaw : hOut;
+  const h = gated ? hashRange(url, start, end) : hOut;
   let slot = h & TABLE_MASK;
   for (let label = tableLabel[slot]; label !== undefined; label = tableLabel[slot]) {
     if (tableHash[slot] === h && isOutput(label, url, start, n, gated)) return label;

@@ -188,7 +188,7 @@ export function metricsMiddleware(options: MetricsMiddlewareOptions = {}): WebMi
       metrics.onError(error, 'recording a request');
     }
     recordRequest(metrics, request, response, statusOf(response), start, template, method);
-    if (!trackBody || !(response instanceof Response) || method === HEAD_INDEX) {
+    if (!trackBody || !(response instanceof Response) || method === HEAD_INDEX || response.body === null) {
       metrics.active--;
       return response;
     }
