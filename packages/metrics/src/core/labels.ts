@@ -51,10 +51,14 @@ export function pathOf(url: string): string {
 
 /*
  * The route normaliser's hot path. Real traffic mostly carries ids, so nearly every raw path is new: a cache of
- * recent paths only helps a benchmark that repeats 100 URLs. Measured (Node 20, this repo's 2-core box, the same
- * run, 65,536 distinct `/users/<id>` paths, bench/per-request.bench.ts "distinct ids"): the regex version
- * (PATH_GATE + split + four anchored regexes per segment + join, behind a 4,096-entry Map) cost ≈3,500 ns a
- * path on a miss and ≈430 ns on a hit; the scanner below ≈60–90 ns, hit or miss, so it keeps no path cache.
+ * recent paths only helps a benchmark that repeats 100 URLs. Measured on this repo's shared 2-core box (Node 20,
+ * 2026-12-03, load average 7–10, so absolute figures run ≈3× a quiet machine's: a bare loop summing the 17
+ * characters of such a path took 60–78 ns), on 65,536 distinct `/users/<id>` paths: the regex version
+ * (PATH_GATE + split + four anchored regexes per segment + join, behind a 4,096-entry Map) ≈3,500 ns a path on a
+ * miss, ≈440 ns on a hit, ≈480–650 ns without the Map; this scanner ≈150–210 ns (best of 40 runs), hit or miss,
+ * so it keeps no path cache. In the middleware (bench/per-request.bench.ts, full run, same day): 1,383 ns a
+ * request on the repeated mix, 1,493 ns on distinct ids (a miss costs 1.08× a hit; with the regex and cache it
+ * was ≈3×); the seed 5,522 ns on the repeated mix in the same run.
  *
  * It is hand-written rather than a regex library's job because the work is one pass over the characters with a
  * 128-entry class table: the rules only ask "all digits / all hex / all token characters with a letter, how long,
