@@ -23,8 +23,6 @@ import {
   NODE_EXPORTER_FAMILIES,
 } from '../model/node-exporter.ts';
 
-export type { MetricSource };
-
 export interface KnownSeries {
   readonly name: string;
   readonly source: MetricSource;

@@ -6,9 +6,9 @@
  * nothing (promtool reports it).
  */
 import type { YAMLMap } from 'yaml';
+import type { MetricSource } from '../conventions.ts';
 import { readScrapeConfig, scalar } from '../outdir/prometheus-yml.ts';
 import { parseDuration } from '../util/duration.ts';
-import type { MetricSource } from './known-metrics.ts';
 
 /** Prometheus' defaults for `global.scrape_interval` and `global.evaluation_interval`. */
 const PROMETHEUS_DEFAULT_MS = 60_000;

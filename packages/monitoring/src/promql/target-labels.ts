@@ -5,8 +5,8 @@
  * the synthetic `up`/`scrape_*` series. Text that does not parse gives no labels (promtool reports it).
  */
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import type { MetricSource } from '../conventions.ts';
 import { readScrapeConfig, scalar } from '../outdir/prometheus-yml.ts';
-import type { MetricSource } from './known-metrics.ts';
 
 export type TargetLabels = Partial<Record<MetricSource, readonly string[]>>;
 
