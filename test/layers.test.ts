@@ -17,12 +17,12 @@ function cruise(cwd: string, paths: string[]) {
   const r = spawnSync(
     process.execPath,
     [CRUISER, ...paths, '--config', CONFIG, '--output-type', 'err', '--no-progress'],
-    {
-      cwd,
-      encoding: 'utf8',
-    },
+    // CI may force colour (FORCE_COLOR); the assertions read plain text, so colour is turned off and any left stripped.
+    { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
   );
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are what is removed
+  const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+  return { code: r.status, out: plain(`${r.stdout}${r.stderr}`) };
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'ghmon-layers-'));
