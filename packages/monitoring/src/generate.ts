@@ -76,7 +76,7 @@ export const GENERATORS: readonly Generator[] = [
     subfolders: true,
     files: `${OUT.testsDir}/*.test.yml`,
     what: () =>
-      `promtool unit tests of the alerts, one file per alert: \`promtool test rules ${OUT.testsDir}/*.test.yml\``,
+      `promtool unit tests of the alerts, one file per alert (per alert and service where its rules are per service): \`promtool test rules ${OUT.testsDir}/*.test.yml\``,
     documents: alertTestDocuments,
   },
   {

@@ -150,7 +150,7 @@ describe('ghmon check', () => {
     [
       'promtool/tests',
       'the burn-rate alerts computed against a 10% budget instead of 0.1%',
-      'prometheus/rules/slo.yml',
+      'prometheus/rules/slo-api.yml',
       /\* 0\.001\)/g,
       '* 0.1)',
       /ErrorBudgetBurnFast/,

@@ -24,9 +24,14 @@ export function findBinary(name: string): string | undefined {
   return undefined;
 }
 
-export function runTool(bin: string, args: string[], cwd?: string): Promise<ToolResult> {
+export function runTool(
+  bin: string,
+  args: string[],
+  cwd?: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<ToolResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: env && { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

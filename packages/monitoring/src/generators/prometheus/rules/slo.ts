@@ -227,16 +227,14 @@ function alerts(model: Model, s: ServiceModel, sli: Sli): AlertingRule[] {
   ];
 }
 
-export function sloGroups(model: Model): RuleGroup[] {
-  return model.services.flatMap((s) => {
-    const list = slis(s);
-    return [
-      {
-        name: GROUP.slo(s.name),
-        interval: model.evaluationInterval,
-        rules: list.flatMap((sli) => recordingRules(sli, detectionPlan(model, s).errorWindow)),
-      },
-      { name: GROUP.sloAlerts(s.name), rules: list.flatMap((sli) => alerts(model, s, sli)) },
-    ];
-  });
+export function sloGroups(model: Model, s: ServiceModel): RuleGroup[] {
+  const list = slis(s);
+  return [
+    {
+      name: GROUP.slo(s.name),
+      interval: model.evaluationInterval,
+      rules: list.flatMap((sli) => recordingRules(sli, detectionPlan(model, s).errorWindow)),
+    },
+    { name: GROUP.sloAlerts(s.name), rules: list.flatMap((sli) => alerts(model, s, sli)) },
+  ];
 }

@@ -7,7 +7,7 @@ export function metaCases(model: Model): AlertCase[] {
   const prom = prometheusLabels(model);
   const am = alertmanagerLabels(model);
   const amUrl = `http://${model.alertmanagerTargets[0] ?? 'localhost:9093'}/api/v2/alerts`;
-  const group = { ...prom, rule_group: '/etc/prometheus/rules/slo.yml;slo_api' };
+  const group = { ...prom, rule_group: '/etc/prometheus/rules/slo-api.yml;slo_api' };
   return [
     {
       alertname: EXTRA_ALERT.watchdog,

@@ -7,7 +7,7 @@ import { EXTRA_ALERT, LABEL, SEVERITY, SLO_KIND } from '../../../conventions.ts'
 import { errorBudget, SLOW_PERSISTENCE, SUSTAINED_FACTOR } from '../../../model/burn-plan.ts';
 import { detectionPlan } from '../../../model/detection.ts';
 import type { Model, ServiceModel } from '../../../model/model.ts';
-import { parseDuration } from '../../../util/duration.ts';
+import { formatDuration, parseDuration } from '../../../util/duration.ts';
 import { type AlertCase, minutes, pct, S, sev } from './cases-common.ts';
 import { type InputSeries, phasedCounter, phasedRequestSeries, selector, targetLabels } from './series.ts';
 
@@ -84,21 +84,28 @@ function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: num
   const labels = sev(SEVERITY.critical, { [S]: s.name, [LABEL.slo]: kind });
   // 30× the budget, or nearly every request when the budget is large (a 95% latency SLO: 14.4× is 72%).
   const high = Math.min(0.99, budget * 30);
-  const clean = steps('10m');
+  // Good traffic before the blip fills the 5m window the page reads (and one step more), so that the blip is
+  // seen as it would be in production; promtool evaluates every step from 0, so no longer than that.
+  const clean = steps('5m') + 1;
   const burst = steps(model.thresholds.burstTolerance);
+  // A steady burn is checked once it has lasted twice the tolerated blip and a minute: past every window the
+  // page reads (5m ratios are exact from the second sample of a steady ratio, the 30s ones from the first
+  // window), and long enough that a page then is not a blip's.
+  const steady = formatDuration(2 * (parseDuration(model.thresholds.burstTolerance) ?? 60_000) + 60_000);
+  const steadyInput = steps(steady) + 2;
   const base = { alertname: EXTRA_ALERT.budgetBurnSustained, step };
   const minRps = model.thresholds.errorRatio.minRequestsPerSecond;
   const out: AlertCase[] = [
     {
       ...base,
       name: `${s.name} ${kind}: ${pct(high)} bad events (${Number((high / budget).toPrecision(3))}× the budget), sustained`,
-      input: badEvents(s, kind, [[high, steps('10m')]]),
-      evalTime: '5m',
+      input: badEvents(s, kind, [[high, steadyInput]]),
+      evalTime: steady,
       fires: [{ labels, value: Math.round(BAD_EVENTS_PER_MIN * high) / BAD_EVENTS_PER_MIN }],
     },
     {
       ...base,
-      name: `${s.name} ${kind}: every request bad for ${model.thresholds.burstTolerance} after 10m of good ones (a blip), checked as it ends`,
+      name: `${s.name} ${kind}: every request bad for ${model.thresholds.burstTolerance} after ${formatDuration(clean * stepMs)} of good ones (a blip), checked as it ends`,
       input: badEvents(s, kind, [
         [0, clean],
         [1, burst],
@@ -110,8 +117,8 @@ function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: num
     {
       ...base,
       name: `${s.name} ${kind}: ${pct(budget * 10)} bad events (10×, under ${SUSTAINED_FACTOR}×), sustained`,
-      input: badEvents(s, kind, [[budget * 10, steps('10m')]]),
-      evalTime: '5m',
+      input: badEvents(s, kind, [[budget * 10, steadyInput]]),
+      evalTime: steady,
       fires: [],
     },
   ];
@@ -120,8 +127,8 @@ function sustainedCases(model: Model, s: ServiceModel, kind: string, budget: num
     out.push({
       ...base,
       name: `${s.name}: every request fails, one a step (under ${minRps}/s)`,
-      input: phasedRequestSeries(s, [[0, 1, steps('10m')]]),
-      evalTime: '5m',
+      input: phasedRequestSeries(s, [[0, 1, steadyInput]]),
+      evalTime: steady,
       fires: [],
     });
   }
@@ -145,29 +152,34 @@ const SLOW_EVAL_STEP = '10m';
 const FAST_EVAL_STEP = '5m';
 
 /**
- * ErrorBudgetBurnSlow's persistence tier: 3× the budget for 3h40m after 9h of good traffic. The 1d and 3d
- * ratios (under 13h of history here: 3 × 3.67 / 12.67 = 0.87×) stay under their factors; the 30m ratio has held
- * over 2× for 3h: a ticket showing it. The same burn checked at 2h50m (an earlier check of the same case) has not
- * held long enough.
+ * ErrorBudgetBurnSlow's persistence tier: 3× the budget for 3h40m after an hour of good traffic ten times as
+ * heavy. The 1d, 3d and 6h ratios (they see all of it) stay under their factors (3 × 220 / (10 × 60 + 220) =
+ * 0.80×); the 30m ratio has held over 2× for 3h: a ticket showing it. The same burn checked at 2h50m (an earlier
+ * check of the same case) has not held long enough. The heavy hour dilutes the long windows as 9h of ordinary
+ * traffic would, in a third of the evaluation steps (promtool evaluates every rule at every step from 0).
  */
 function slowPersistenceCases(s: ServiceModel, kind: string, budget: number): AlertCase[] {
   const [, held, factor] = SLOW_PERSISTENCE;
   const ratio = budget * 3;
   if (ratio >= 1) return [];
   const per = minutes(SLOW_STEP);
-  const good = 540 / per;
-  // The 30m ratio passes 2× some 25 minutes into the burn (two thirds of its window bad), then must hold for 3h.
+  const goodMin = 60;
+  const good = goodMin / per;
+  // The 30m ratio passes 2× some 29 minutes into the burn (after the heavy hour, 29 of its 30 minutes bad), then
+  // must hold for 3h.
   const burn = (minutes(held) + 40) / per;
   const short = (minutes(held) - 10) / per;
+  // Heavy enough that the long windows' ratio, 3 × burn / (traffic × good + burn), stays under 1× with margin.
+  const traffic = Math.ceil((2.5 * burn) / good);
   const labels = sev(SEVERITY.warning, { [S]: s.name, [LABEL.slo]: kind });
   // One incident checked twice: at 2h50m into the burn (not held long enough) and at 3h40m (a ticket). The
   // samples after the first check cannot change it, so one input serves both (half the evaluations of two).
   return [
     {
       alertname: EXTRA_ALERT.budgetBurnSlow,
-      name: `${s.name} ${kind}: ${pct(ratio)} bad events (3×) for ${burn * per}m after ${(good * per) / 60}h of good ones (over ${factor}× for ${held}; not yet at ${short * per}m)`,
+      name: `${s.name} ${kind}: ${pct(ratio)} bad events (3×) for ${burn * per}m after ${goodMin}m of good ones at ${traffic}× the traffic (over ${factor}× for ${held}; not yet at ${short * per}m)`,
       input: badEvents(s, kind, [
-        [0, good],
+        [0, good, traffic],
         [ratio, burn + 2],
       ]),
       before: [{ evalTime: `${(good + short) * per}m`, fires: [] }],
@@ -188,24 +200,27 @@ const BAD_EVENTS_PER_MIN = 10_000;
 function badEvents(
   s: ServiceModel,
   kind: string,
-  phases: readonly (readonly [ratio: number, steps: number])[],
+  phases: readonly (readonly [ratio: number, steps: number, traffic?: number])[],
 ): InputSeries[] {
-  const perMin = BAD_EVENTS_PER_MIN;
-  const bad = (ratio: number) => Math.round(perMin * ratio);
+  const perMin = (traffic = 1) => BAD_EVENTS_PER_MIN * traffic;
+  const bad = (ratio: number, traffic = 1) => Math.round(perMin(traffic) * ratio);
   if (kind === SLO_KIND.availability)
     return phasedRequestSeries(
       s,
-      phases.map(([ratio, steps]) => [perMin - bad(ratio), bad(ratio), steps]),
+      phases.map(([ratio, steps, traffic]) => [perMin(traffic) - bad(ratio, traffic), bad(ratio, traffic), steps]),
     );
   const threshold = s.slo.latency?.threshold ?? 0.5;
   const base = targetLabels(s);
   const req = { ...base, method: 'GET', route: '/users/:id', status: '200' };
-  const all = phasedCounter(phases.map(([, steps]) => [perMin, steps]));
+  const all = phasedCounter(phases.map(([, steps, traffic]) => [perMin(traffic), steps]));
   return [
     ...HTTP_DURATION_BUCKETS.map((b) => ({
       series: selector('http_request_duration_seconds_bucket', { ...req, le: String(b) }),
       values: phasedCounter(
-        phases.map(([ratio, steps]) => [b < threshold ? 0 : b === threshold ? perMin - bad(ratio) : perMin, steps]),
+        phases.map(([ratio, steps, traffic]) => [
+          b < threshold ? 0 : b === threshold ? perMin(traffic) - bad(ratio, traffic) : perMin(traffic),
+          steps,
+        ]),
       ),
     })),
     { series: selector('http_request_duration_seconds_bucket', { ...req, le: '+Inf' }), values: all },

@@ -2,15 +2,15 @@
  * Generated promtool unit tests: one file per alert in out/prometheus/tests/, each loading the rule files that
  * define the alert and every recording rule it reads, directly or through other recording rules (so recording
  * rules feed the alerts as in production), with a fixed group evaluation order. promtool evaluates every loaded
- * rule at every step, so the rule files an alert cannot read only cost time (most of it: slo.yml holds two
- * thirds of the rules). Expected annotations are rendered from the rule's templates for the case's labels and value.
+ * rule at every step, so the rule files an alert cannot read only cost time (most of it: the SLO files hold two
+ * thirds of the rules, hence one test file per service where an alert's rules are per service). Expected annotations are rendered from the rule's templates for the case's labels and value.
  */
-import { OUT, runbookFile } from '../../../conventions.ts';
+import { LABEL, OUT, runbookFile } from '../../../conventions.ts';
 import type { Model } from '../../../model/model.ts';
 import { parseDuration } from '../../../util/duration.ts';
 import { type OutDocument, yamlDocument } from '../../document.ts';
 import { ruleFiles } from '../rules/index.ts';
-import { type AlertingRule, isAlert, type RuleFile } from '../rules/types.ts';
+import { type AlertingRule, isAlert, type Rule, type RuleFile } from '../rules/types.ts';
 import { type AlertCase, alertCases, type ExpectedAlert } from './cases.ts';
 import { renderTemplate } from './template.ts';
 
@@ -30,9 +30,9 @@ export interface PromtoolTestFile {
   }[];
 }
 
-/** `HighErrorRate` → `high-error-rate.test.yml`. */
-export function testFileName(alertname: string): string {
-  return runbookFile(alertname).replace(/\.md$/, '.test.yml');
+/** `HighErrorRate` → `high-error-rate.test.yml`; one service's cases: `high-error-rate.api.test.yml`. */
+export function testFileName(alertname: string, service?: string): string {
+  return runbookFile(alertname).replace(/\.md$/, service === undefined ? '.test.yml' : `.${service}.test.yml`);
 }
 
 function findRule(files: RuleFile[], alertname: string, labels: Record<string, string>): AlertingRule {
@@ -68,36 +68,68 @@ function testCase(files: RuleFile[], c: AlertCase) {
   };
 }
 
+/** Metric names an expression reads, each with the `label="value"` matchers of its selector. */
+function selectors(expr: string): { name: string; equal: Record<string, string> }[] {
+  // Recording rule names contain colons. A label name, function name or string that happens to match a recorded
+  // name only loads one file too many; an unparsed matcher only keeps a file that could have been left out.
+  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\s*\{([^}]*)\})?/g)].map((m) => ({
+    name: m[1] as string,
+    equal: Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"/g)].map((e) => [e[1], e[2]]),
+    ),
+  }));
+}
+
+/** Whether a rule's static labels leave it able to produce a series with these label values. */
+function compatible(labels: Record<string, string> | undefined, equal: Record<string, string>): boolean {
+  return Object.entries(equal).every(([k, v]) => labels?.[k] === undefined || labels[k] === v);
+}
+
 /**
- * The rule files an alert's test must load, in their production order: those defining `alertname`, then, until
- * nothing is added, those recording a metric an expression of an already loaded file reads.
+ * The rule files an alert's test must load, in their production order: those defining `alertname` (for one
+ * `service`: only its own rule, a per-service rule carrying a static `service` label), then, until nothing is
+ * added, those recording a series an expression of an already loaded file reads (a recording rule whose static
+ * labels contradict the reader's selector, another service's, is not one).
  */
-export function neededRuleFiles(files: readonly RuleFile[], alertname: string): RuleFile[] {
-  const recorders = new Map<string, Set<RuleFile>>();
+export function neededRuleFiles(files: readonly RuleFile[], alertname: string, service?: string): RuleFile[] {
+  const recorders = new Map<string, { file: RuleFile; labels?: Record<string, string> }[]>();
   for (const f of files)
     for (const g of f.groups)
-      for (const r of g.rules) if (!isAlert(r)) recorders.set(r.record, (recorders.get(r.record) ?? new Set()).add(f));
-  const needed = new Set(
-    files.filter((f) => f.groups.some((g) => g.rules.some((r) => isAlert(r) && r.alert === alertname))),
-  );
+      for (const r of g.rules)
+        if (!isAlert(r)) recorders.set(r.record, [...(recorders.get(r.record) ?? []), { file: f, labels: r.labels }]);
+  const defines = (own: boolean) => (r: Rule) =>
+    isAlert(r) && r.alert === alertname && (!own || compatible(r.labels, { [LABEL.service]: service as string }));
+  const definedIn = (own: boolean) => files.filter((f) => f.groups.some((g) => g.rules.some(defines(own))));
+  // A case whose series are another service's (a target missing for one service while the other serves) has
+  // no own rule: it loads every file defining the alert.
+  const own = service === undefined ? [] : definedIn(true);
+  const needed = new Set(own.length > 0 ? own : definedIn(false));
   if (needed.size === 0) throw new Error(`${alertname}: no rule file defines it`);
   const pending = [...needed];
-  for (let f = pending.pop(); f !== undefined; f = pending.pop()) {
-    // Metric names in the expression (recording rule names contain colons); a label value or a
-    // function name that happens to match a recorded name only loads one file too many.
+  for (let f = pending.pop(); f !== undefined; f = pending.pop())
     for (const g of f.groups)
       for (const r of g.rules)
-        for (const name of r.expr.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [])
-          for (const dep of recorders.get(name) ?? [])
-            if (!needed.has(dep)) {
-              needed.add(dep);
-              pending.push(dep);
+        for (const sel of selectors(r.expr))
+          for (const dep of recorders.get(sel.name) ?? [])
+            if (!needed.has(dep.file) && compatible(dep.labels, sel.equal)) {
+              needed.add(dep.file);
+              pending.push(dep.file);
             }
-  }
   return files.filter((f) => needed.has(f));
 }
 
-/** Path (relative to out/) → test file content object. */
+/** The `service` label every input series of a case carries, when they agree on one. */
+function caseService(c: AlertCase): string | undefined {
+  const label = new RegExp(`[{,]${LABEL.service}="((?:[^"\\\\]|\\\\.)*)"`);
+  const values = new Set(c.input.map((i) => label.exec(i.series)?.[1]));
+  return values.size === 1 ? [...values][0] : undefined;
+}
+
+/**
+ * Path (relative to out/) → test file content object: one file per alert, or, when its cases load different
+ * rule files (per-service SLO rules), one per service (`error-budget-burn-fast.api.test.yml`), so that each
+ * promtool run evaluates only the rules its cases read.
+ */
 export function alertTestFiles(model: Model): Map<string, PromtoolTestFile> {
   const files = ruleFiles(model);
   const out = new Map<string, PromtoolTestFile>();
@@ -112,13 +144,28 @@ export function alertTestFiles(model: Model): Map<string, PromtoolTestFile> {
       for (const t of [c.evalTime, ...(c.before ?? []).map((b) => b.evalTime)])
         if ((parseDuration(t) ?? 0) % evalMs !== 0)
           throw new Error(`${alertname}: ${c.name}: eval time ${t} is not a multiple of ${[...evalSteps][0]}`);
-    const needed = neededRuleFiles(files, alertname);
-    out.set(`${OUT.testsDir}/${testFileName(alertname)}`, {
-      rule_files: needed.map((f) => `../rules/${f.file}`),
-      evaluation_interval: [...evalSteps][0] as string,
-      group_eval_order: needed.flatMap((f) => f.groups.map((g) => g.name)),
-      tests: cases.map((c) => testCase(files, c)),
-    });
+    const byFiles = new Map<string, { needed: RuleFile[]; cases: AlertCase[]; services: Set<string | undefined> }>();
+    for (const c of cases) {
+      const service = caseService(c);
+      const needed = neededRuleFiles(files, alertname, service);
+      const key = needed.map((f) => f.file).join('\n');
+      const entry = byFiles.get(key) ?? { needed, cases: [], services: new Set() };
+      entry.cases.push(c);
+      entry.services.add(service);
+      byFiles.set(key, entry);
+    }
+    for (const { needed, cases: group, services } of byFiles.values()) {
+      const only = services.size === 1 ? [...services][0] : undefined;
+      const name = testFileName(alertname, byFiles.size > 1 ? only : undefined);
+      const path = `${OUT.testsDir}/${name}`;
+      if (out.has(path)) throw new Error(`${alertname}: two sets of its cases would be written to ${path}`);
+      out.set(path, {
+        rule_files: needed.map((f) => `../rules/${f.file}`),
+        evaluation_interval: [...evalSteps][0] as string,
+        group_eval_order: needed.flatMap((f) => f.groups.map((g) => g.name)),
+        tests: group.map((c) => testCase(files, c)),
+      });
+    }
   }
   return out;
 }
