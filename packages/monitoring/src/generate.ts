@@ -15,8 +15,10 @@ import { prometheusConfigDocuments, replicaNames } from './generators/prometheus
 import { ruleFileDocuments } from './generators/prometheus/rules/index.ts';
 import { alertTestDocuments } from './generators/prometheus/tests/index.ts';
 import { outReadme } from './generators/readme.ts';
+import { victoriaMetricsDocuments } from './generators/victoriametrics/index.ts';
 import { CHART } from './model/chart.ts';
 import type { Model } from './model/model.ts';
+import { VM_FILES } from './model/scale.ts';
 
 export type Files = Map<string, string>;
 
@@ -32,6 +34,8 @@ export interface Generator {
   files: string;
   /** One line on what it writes, for out/README.md. */
   what: (model: Model) => string;
+  /** Whether the model asks for its files (an optional part of out/, such as victoriametrics/); always if absent. */
+  enabled?: (model: Model) => boolean;
   /** Its documents, from the model and (for the deploy targets, which wrap them) the documents written before it. */
   documents: (model: Model, earlier: readonly OutDocument[]) => OutDocument[];
 }
@@ -110,6 +114,16 @@ export const GENERATORS: readonly Generator[] = [
     documents: grafanaDocuments,
   },
   {
+    id: 'victoriametrics',
+    folder: VM_FILES.dir,
+    subfolders: true,
+    files: `${VM_FILES.dir}/`,
+    enabled: (model) => model.scale !== undefined,
+    what: () =>
+      'with `scale`: vmagent members, vmalert replicas and VictoriaMetrics: their scrape config, the rules as vmalert runs them, every process and its flags',
+    documents: victoriaMetricsDocuments,
+  },
+  {
     id: 'kubernetes',
     folder: OUT.kubernetesDir,
     subfolders: true,
@@ -138,7 +152,7 @@ export const GENERATORS: readonly Generator[] = [
         OUT.readme,
         outReadme(
           model,
-          GENERATORS.map((g) => ({ files: g.files, what: g.what(model) })),
+          GENERATORS.filter((g) => g.enabled?.(model) ?? true).map((g) => ({ files: g.files, what: g.what(model) })),
         ),
       ),
     ],

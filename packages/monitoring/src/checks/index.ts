@@ -18,6 +18,8 @@ import { LIVE_SERIES } from './live-series.ts';
 import { promtoolConfig } from './promtool-config.ts';
 import { promtoolRules } from './promtool-rules.ts';
 import { promtoolTests } from './promtool-tests.ts';
+import { victoriaMetricsVmagent } from './victoriametrics-vmagent.ts';
+import { victoriaMetricsVmalert } from './victoriametrics-vmalert.ts';
 import { workersScraped } from './workers-scraped.ts';
 
 export const CHECKS: readonly Check[] = [
@@ -36,6 +38,8 @@ export const CHECKS: readonly Check[] = [
   composeSchema,
   composePromtool,
   composeAmtool,
+  victoriaMetricsVmagent,
+  victoriaMetricsVmalert,
 ];
 
 /**

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { RECORD, RPS_RATE_WINDOW } from '../conventions.ts';
 import { formatDuration, parseDuration } from '../util/duration.ts';
 import { longTermSchema } from './long-term.ts';
+import { scaleSchema } from './scale.ts';
 import { checkScrapeAuth, scrapeAuthFields } from './scrape-auth.ts';
 
 /** A Prometheus duration (`15s`, `5m`, `1h30m`, `30d`). */
@@ -458,6 +459,8 @@ export const monitoringSchema = z
       .default({ prometheusReplicas: 1, alertmanagerPeers: 1 }),
     /** Long-term storage: Prometheus also remote-writes every sample to this store (config/long-term.ts). */
     longTerm: longTermSchema.optional(),
+    /** Past one Prometheus: vmagent members, VictoriaMetrics and vmalert replicas (config/scale.ts). */
+    scale: scaleSchema.optional(),
     kubernetes: kubernetesSchema,
     compose: composeSchema,
   })

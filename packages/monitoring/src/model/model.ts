@@ -7,6 +7,7 @@ import type { ComposeConfig, KubernetesConfig, MonitoringConfig, ServiceConfig, 
 import { resolveScrapeAuth } from '../config/scrape-auth.ts';
 import { LABEL } from '../conventions.ts';
 import { type LongTermModel, longTermModel } from './long-term.ts';
+import { type ScaleModel, scaleModel } from './scale.ts';
 
 export interface ServiceModel {
   name: string;
@@ -55,6 +56,8 @@ export interface Model {
   ha: { prometheusReplicas: number; alertmanagerPeers: number };
   /** Long-term storage over remote write; undefined without `longTerm` in the config. */
   longTerm?: LongTermModel;
+  /** The VictoriaMetrics scale-out (model/scale.ts); undefined without `scale` in the config. */
+  scale?: ScaleModel;
   kubernetes: KubernetesConfig;
   compose: ComposeConfig;
 }
@@ -87,6 +90,7 @@ export function buildModel(config: MonitoringConfig): Model {
     runbookBaseUrl: config.runbookBaseUrl.replace(/\/+$/, ''),
     ha: { ...config.ha },
     ...(config.longTerm ? { longTerm: longTermModel(config.longTerm) } : {}),
+    ...(config.scale ? { scale: scaleModel(config.scale) } : {}),
     kubernetes: structuredClone(config.kubernetes),
     compose: structuredClone(config.compose),
   };

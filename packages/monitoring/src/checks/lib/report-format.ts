@@ -47,10 +47,12 @@ export function formatReport(report: CheckReport, dir: string, format: ReportFor
     };
     return { out: [JSON.stringify(document, null, 2)], err: [] };
   }
+  // At least 20 wide (the ids of the base checks), wider when an id is longer: the descriptions line up.
+  const width = Math.max(20, ...report.summary.map((s) => s.id.length));
   const summary = [
     ...report.summary.map(
       (s) =>
-        `  ${s.findings === 0 ? 'ok  ' : s.errors === 0 ? 'warn' : 'FAIL'} ${s.id.padEnd(20)} ${s.description}${s.findings ? ` (${s.findings} finding${s.findings > 1 ? 's' : ''})` : ''}`,
+        `  ${s.findings === 0 ? 'ok  ' : s.errors === 0 ? 'warn' : 'FAIL'} ${s.id.padEnd(width)} ${s.description}${s.findings ? ` (${s.findings} finding${s.findings > 1 ? 's' : ''})` : ''}`,
     ),
     errors > 0
       ? `ghmon check: ${errors} problem${errors > 1 ? 's' : ''} in ${dir}/`
