@@ -171,10 +171,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-function stackOptions(values: { state: string; port?: string[]; rps: string; fast: boolean; ha: boolean }) {
+function stackOptions(values: {
+  state: string;
+  port?: string[];
+  rps: string;
+  fast: boolean;
+  ha: boolean;
+  scale: boolean;
+}) {
   const rps = Number(values.rps);
   if (!Number.isFinite(rps) || rps < 0 || rps > 1000) throw new UserError(`--rps ${values.rps}: expected 0 to 1000`);
-  return { state: values.state, ports: values.port ?? [], rps, fast: values.fast, ha: values.ha };
+  return { state: values.state, ports: values.port ?? [], rps, fast: values.fast, ha: values.ha, scale: values.scale };
 }
 
 function reportError(err: unknown, io: Io): number {

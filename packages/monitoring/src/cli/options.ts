@@ -19,6 +19,7 @@ const stack = {
   fast: { type: 'boolean', default: false },
   'long-term': { type: 'boolean', default: false },
   ha: { type: 'boolean', default: false },
+  scale: { type: 'boolean', default: false },
 } as const;
 
 /** Every command takes --help (-h): it prints the usage, as `ghmon help` does. */
@@ -67,16 +68,18 @@ export const COMMANDS = {
   },
   start: {
     options: { ...config, ...out, ...stack },
-    usage: `  start   [--config F] [--out DIR] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--state DIR]
+    usage: `  start   [--config F] [--out DIR] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--scale] [--state DIR]
                                      build and check out/, then run the stack as up does (what \`npm start\` runs)`,
   },
   up: {
     options: { ...config, ...stack },
-    usage: `  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--state DIR]
+    usage: `  up      [--config F] [--port NAME=N]... [--rps N] [--fast] [--long-term] [--ha] [--scale] [--state DIR]
                                      run Prometheus, Alertmanager, node_exporter, demo services, traffic and a local
                                      PagerDuty receiver on 127.0.0.1 until Ctrl-C (state in .ghmon/);
                                      --ha: a Prometheus pair and a 3-peer Alertmanager cluster
-                                     --long-term: also VictoriaMetrics, Prometheus remote-writing to it`,
+                                     --long-term: also VictoriaMetrics, Prometheus remote-writing to it
+                                     --scale: on VictoriaMetrics' engine instead: 2 vmagent (replication 2),
+                                     VictoriaMetrics, 2 vmalert, a 3-peer Alertmanager cluster`,
   },
   down: { options: { ...state }, usage: '  down    [--state DIR]              stop the running stack' },
   status: {

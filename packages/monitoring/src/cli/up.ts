@@ -14,6 +14,8 @@ export interface UpCliOptions {
   /** `--long-term`: also VictoriaMetrics, with Prometheus remote-writing to it. */
   longTerm?: boolean;
   ha?: boolean;
+  /** `--scale`: vmagent, VictoriaMetrics and vmalert instead of Prometheus. */
+  scale?: boolean;
 }
 
 function describe(e: SupervisorEvent): string | undefined {
@@ -45,7 +47,7 @@ export function printStack(stack: RunningStack, io: Io): void {
   io.out('');
   io.out('  Everything listens on 127.0.0.1 only; web auth is off locally (production outputs enable it).');
   io.out(
-    `  The demo services' /metrics ask for the bearer token in ${stack.layout.metricsTokenFile} (Prometheus sends it).`,
+    `  The demo services' /metrics ask for the bearer token in ${stack.layout.metricsTokenFile} (${info.ports.prometheus ? 'Prometheus' : 'vmagent'} sends it).`,
   );
   const pushing = info.pushServices ?? [];
   if (pushing.length > 0) {
@@ -68,7 +70,11 @@ export function printStack(stack: RunningStack, io: Io): void {
 
 export async function up(opts: UpCliOptions, io: Io): Promise<number> {
   const config = await loadConfig(opts.config);
-  io.out('ghmon up: starting Prometheus, Alertmanager, node_exporter, the demo services and the PagerDuty receiver…');
+  io.out(
+    opts.scale
+      ? 'ghmon up --scale: starting 2 vmagent, VictoriaMetrics, 2 vmalert, 3 Alertmanager peers, node_exporter, the demo services and the PagerDuty receiver…'
+      : 'ghmon up: starting Prometheus, Alertmanager, node_exporter, the demo services and the PagerDuty receiver…',
+  );
   const stack = await startStack({
     config,
     stateDir: opts.state,
@@ -77,6 +83,7 @@ export async function up(opts: UpCliOptions, io: Io): Promise<number> {
     fast: opts.fast,
     longTerm: opts.longTerm ?? false,
     ha: opts.ha ?? false,
+    scale: opts.scale ?? false,
     onEvent: (e) => {
       const line = describe(e);
       if (line) io.out(line);

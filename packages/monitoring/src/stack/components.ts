@@ -8,6 +8,7 @@ import type { Model, ServiceModel } from '../model/model.ts';
 import { parseDuration } from '../util/duration.ts';
 import type { Layout } from './layout.ts';
 import type { Ports } from './ports.ts';
+import { scaleSpecs } from './scale.ts';
 import { BIN, type ChildSpec, LONG_TERM_DASHBOARD, REMOTE_WRITE_RECEIVER_FLAG, VICTORIA_METRICS } from './spec.ts';
 import { victoriaMetricsSpec, victoriaMetricsUrls } from './victoria-metrics.ts';
 
@@ -45,7 +46,9 @@ export function pythonDemo(): { command: string; args: string[] } | undefined {
 }
 
 /** The local Prometheus' remote-write receivers (`/api/v1/write`), one per replica (with HA both get every push). */
-export function remoteWriteUrls(model: Pick<Model, 'ha'>, ports: Ports): string[] {
+export function remoteWriteUrls(model: Pick<Model, 'ha' | 'scale'>, ports: Ports): string[] {
+  // --scale: no Prometheus; push services write to the store, as vmagent does.
+  if (model.scale) return [model.scale.writeUrl];
   return prometheusNames(model).map((n) => `http://127.0.0.1:${ports[n]}/api/v1/write`);
 }
 
@@ -228,8 +231,13 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
   const scripts = opts.scripts ?? SCRIPTS;
   const p = (name: string) => ports[name] as number;
   const at = (name: string) => `http://127.0.0.1:${p(name)}`;
+  // --scale: vmagent, vmalert and VictoriaMetrics in Prometheus' place; the dashboards read the store.
+  const engine = model.scale
+    ? scaleSpecs(model, layout, ports)
+    : prometheusSpecs(model, layout, ports, opts.remoteWriteReceiver ?? false);
+  const queryApi = model.scale ? model.scale.queryUrl : at('prometheus');
   const specs: ChildSpec[] = [
-    ...prometheusSpecs(model, layout, ports, opts.remoteWriteReceiver ?? false),
+    ...engine,
     ...alertmanagerSpecs(model, layout, ports),
     {
       name: 'node-exporter',
@@ -256,7 +264,7 @@ export function stackComponents(model: Model, opts: StackOptions): ChildSpec[] {
       url: at('receiver'),
       port: p('receiver'),
     },
-    dashboardViewer(layout, scripts.dashboard, p('dashboard'), at('prometheus')),
+    dashboardViewer(layout, scripts.dashboard, p('dashboard'), queryApi),
     ...model.services.map((s) => demoService(model, scripts, s, ports)),
   ];
   if (opts.rps > 0) {

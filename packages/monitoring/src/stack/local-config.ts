@@ -46,7 +46,12 @@ export function localConfig(config: MonitoringConfig, opts: LocalOptions): Monit
       };
       return { ...s, scrape: { ...scrape, auth: { bearerTokenFile: layout.metricsTokenFile } } };
     }),
-    prometheus: { targets: prometheusNames(config).map((n) => `127.0.0.1:${port(n)}`) },
+    // Under --scale no Prometheus runs: the store answers its query API in its place.
+    prometheus: {
+      targets: config.scale
+        ? [`127.0.0.1:${port(VICTORIA_METRICS)}`]
+        : prometheusNames(config).map((n) => `127.0.0.1:${port(n)}`),
+    },
     alertmanager: { targets: alertmanagerNames(config).map((n) => `127.0.0.1:${port(n)}`) },
     nodeExporter: { targets: [`127.0.0.1:${port('node-exporter')}`] },
     routing: {

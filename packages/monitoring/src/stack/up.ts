@@ -19,7 +19,8 @@ import { localConfig } from './local-config.ts';
 import { hasPushServices } from './long-term.ts';
 import { livePid, livePids, signal, writePidFile } from './pids.ts';
 import { assertPortsFree, DEFAULT_PORTS, freePort, type Ports, SERVICE_BASE_PORT } from './ports.ts';
-import { LONG_TERM_COMPONENTS } from './spec.ts';
+import { scalePorts, scaleSized } from './scale.ts';
+import { LONG_TERM_COMPONENTS, VICTORIA_METRICS } from './spec.ts';
 import { Supervisor, type SupervisorEvent } from './supervisor.ts';
 
 export interface UpOptions {
@@ -34,6 +35,8 @@ export interface UpOptions {
   longTerm?: boolean;
   /** Run a Prometheus pair and a 3-peer Alertmanager cluster (overrides the config's `ha`). */
   ha?: boolean;
+  /** Run on VictoriaMetrics' engine instead of Prometheus (stack/scale.ts; `--scale`). */
+  scale?: boolean;
   onEvent?: (e: SupervisorEvent) => void;
   /** Supervisor tuning (tests). */
   graceMs?: number;
@@ -51,7 +54,12 @@ export interface RunningStack {
 
 export function stackPorts(config: MonitoringConfig, overrides: Ports = {}, longTerm = false): Ports {
   const ports: Ports = { ...DEFAULT_PORTS };
-  if (!longTerm) for (const name of LONG_TERM_COMPONENTS) delete ports[name];
+  if (!longTerm || config.scale) for (const name of LONG_TERM_COMPONENTS) delete ports[name];
+  // --scale: vmagent, vmalert and VictoriaMetrics in Prometheus' place.
+  if (config.scale) {
+    delete ports.prometheus;
+    Object.assign(ports, scalePorts());
+  }
   // HA: more replicas and peers beside the defaults (9091…, 9095/9097…), each peer with a gossip port.
   for (let i = 1; i < config.ha.prometheusReplicas; i++) ports[`prometheus-${i}`] = DEFAULT_PORTS.prometheus + i;
   if (config.ha.alertmanagerPeers > 1) {
@@ -83,9 +91,9 @@ export function haSized(config: MonitoringConfig, ha = false): MonitoringConfig 
  */
 export async function freeStackPorts(
   config: MonitoringConfig,
-  opts: { ha?: boolean; longTerm?: boolean } = {},
+  opts: { ha?: boolean; longTerm?: boolean; scale?: boolean } = {},
 ): Promise<Ports> {
-  const sized = haSized(config, opts.ha);
+  const sized = opts.scale ? scaleSized(config, 0) : haSized(config, opts.ha);
   const ports: Ports = {};
   for (const name of Object.keys(stackPorts(sized, {}, opts.longTerm ?? false))) ports[name] = await freePort();
   return ports;
@@ -116,8 +124,13 @@ export async function startStack(opts: UpOptions): Promise<RunningStack> {
     throw new UserError(`ghmon is already running (pid ${running}, state in ${l.root}). Stop it with \`ghmon down\`.`);
   }
   reapLeftovers(l);
-  const config = haSized(opts.config, opts.ha);
-  const ports = stackPorts(config, opts.ports, opts.longTerm);
+  if (opts.scale && (opts.ha || opts.longTerm))
+    throw new UserError(
+      '--scale runs its own store and Alertmanager cluster: it does not combine with --ha or --long-term',
+    );
+  const sized = opts.scale ? scaleSized(opts.config, 0) : haSized(opts.config, opts.ha);
+  const ports = stackPorts(sized, opts.ports, opts.longTerm);
+  const config = opts.scale ? scaleSized(opts.config, ports[VICTORIA_METRICS] as number) : sized;
   await assertPortsFree(ports);
   ensureRoutingKey(l.routingKeyFile);
   ensureRoutingKey(l.metricsTokenFile); // a random secret file too: the demo services' /metrics token
