@@ -81,6 +81,13 @@ describe('scale: victoriametrics', () => {
     expect(read('README.md')).toContain('| `victoriametrics/` |');
   });
 
+  it("points Grafana's datasource at the store", () => {
+    const ds = parse(read('grafana/provisioning/datasources/ghmon.yaml')) as {
+      datasources: { url: string; isDefault: boolean; type: string }[];
+    };
+    expect(ds.datasources.find((d) => d.isDefault)).toMatchObject({ url: 'http://127.0.0.1:8428', type: 'prometheus' });
+  });
+
   it('writes nothing of it without scale', async () => {
     const plain = join(tempDir(), 'out');
     expect((await ghmon('build', '--config', `${FIXTURES}minimal.config.ts`, '--out', plain)).code).toBe(0);

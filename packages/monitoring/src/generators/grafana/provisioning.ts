@@ -2,7 +2,8 @@
  * Grafana provisioning files: the Prometheus datasource (stable uid, so dashboards and the `$datasource`
  * variable find it) and a file provider that loads out/grafana/dashboards/ into one folder. Both are plain
  * data; generate.ts writes them as YAML. The datasource URL is Prometheus as Grafana reaches it: by default the
- * config's first Prometheus target (`http://localhost:9090` for the seed); other targets (Docker Compose,
+ * config's first Prometheus target (`http://localhost:9090` for the seed), or with `scale` the store's query API;
+ * other targets (Docker Compose,
  * Kubernetes) pass their own.
  */
 import { GRAFANA } from '../../conventions.ts';
@@ -10,6 +11,8 @@ import type { Model } from '../../model/model.ts';
 import { longTermDatasources } from './long-term-datasources.ts';
 
 export function prometheusUrl(model: Model): string {
+  // With `scale` no Prometheus answers queries: the store does, with the same query API (and the recorded rules).
+  if (model.scale) return model.scale.queryUrl;
   return `http://${model.prometheusTargets[0] ?? 'localhost:9090'}`;
 }
 
