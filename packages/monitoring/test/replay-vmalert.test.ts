@@ -4,11 +4,10 @@
  * healthy history) feeds the end-to-end assertions; the comparison and the series conversion are also checked on
  * their own.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Episode } from '../src/replay/analyse.ts';
-import { SCENARIOS } from '../src/replay/scenarios.ts';
 import { encodeSamples, type Sample } from '../src/replay/series.ts';
 import {
   type AlertRuleInfo,
@@ -16,15 +15,15 @@ import {
   compareEngines,
   decodeSamples,
   importLine,
+  PARITY_FILES,
   type ParityReport,
   parityMarkdown,
   parityPrerequisites,
   ruleLevels,
-  runParity,
 } from '../src/replay/vmalert.ts';
 import { UserError } from '../src/util/errors.ts';
 import { findBinary } from '../src/util/tool.ts';
-import { FIXTURES, GREYHAVEN_CONFIG, ghmon, tempDir } from './helpers.ts';
+import { FIXTURES, GREYHAVEN_CONFIG, ghmon, type RunResult, tempDir } from './helpers.ts';
 
 const SCALE_CONFIG = join(FIXTURES, 'scale.config.ts');
 const haveBinaries = ['promtool', 'amtool', 'victoria-metrics', 'vmalert'].every((b) => findBinary(b) !== undefined);
@@ -84,18 +83,41 @@ describe('parity: series conversion and comparison', () => {
 describe.skipIf(!haveBinaries)('parity on the real engines (promtool; VictoriaMetrics + vmalert 1.79)', () => {
   let out: string;
   let report: ParityReport;
+  let run: RunResult;
   const alert = (scenario: string, name: string) =>
     report.scenarios.find((s) => s.id === scenario)?.alerts.find((a) => a.alertname === name);
 
   beforeAll(async () => {
     out = join(tempDir('ghmon-parity-'), 'out');
     expect((await ghmon('build', '--config', SCALE_CONFIG, '--out', out)).code).toBe(0);
-    report = await runParity({
-      outDir: out,
-      scenarios: SCENARIOS.filter((s) => ['total-outage', 'crash'].includes(s.id)),
-      warmup: 3600,
-    });
+    // Through the CLI: the replay's promtool run is the one the comparison reads.
+    run = await ghmon(
+      'replay',
+      '--out',
+      out,
+      '--warmup',
+      '1h',
+      '--scenario',
+      'total-outage',
+      '--scenario',
+      'crash',
+      '--parity',
+    );
+    report = JSON.parse(readFileSync(join(out, 'replay', PARITY_FILES.json), 'utf8'));
   }, 150_000);
+
+  it('ghmon replay --parity prints the comparison and writes parity.json and parity.md beside the replay', () => {
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(
+      /Rule parity \(promtool .* vs vmalert \S+ on VictoriaMetrics, same series\): (\d+) of \1 alerts in 2 scenarios/,
+    );
+    expect(run.out).toMatch(
+      /^ {2}total-outage {2}HighErrorRate {2}resolved: promtool \d+:\d\d, vmalert \d+:\d\d {2}\(keep_firing_for\)$/m,
+    );
+    expect(readFileSync(join(out, 'replay', PARITY_FILES.markdown), 'utf8')).toBe(parityMarkdown(report));
+    expect(report.scenarios.map((s) => s.id)).toEqual(['total-outage', 'crash']);
+  });
 
   it('replays each level of rules after the recordings it reads', () => {
     const rulesDir = join(out, 'victoriametrics/rules');
@@ -166,5 +188,10 @@ describe.skipIf(!haveBinaries)('parity on the real engines (promtool; VictoriaMe
     expect((error as Error).message).toMatch(
       /no vmalert rule files in .*victoriametrics\/rules: add a `scale` block .* run `ghmon build`/,
     );
+    // The CLI says the same before any promtool run, and writes nothing.
+    const cli = await ghmon('replay', '--out', plain, '--scenario', 'crash', '--parity');
+    expect(cli.code).not.toBe(0);
+    expect(cli.err).toMatch(/add a `scale` block to monitoring\.config\.ts and run `ghmon build`/);
+    expect(existsSync(join(plain, 'replay'))).toBe(false);
   });
 });

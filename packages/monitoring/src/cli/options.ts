@@ -106,9 +106,11 @@ export const COMMANDS = {
       scenario: { type: 'string', multiple: true },
       warmup: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      parity: { type: 'boolean', default: false },
     },
-    usage: `  replay  [--out DIR] [--scenario ID]... [--warmup DUR] [--strict]
-                                     incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/`,
+    usage: `  replay  [--out DIR] [--scenario ID]... [--warmup DUR] [--strict] [--parity]
+                                     incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/;
+                                     --parity: also on vmalert over VictoriaMetrics (needs \`scale\`), alerts compared`,
   },
   deploy: {
     // The targets' options together; DEPLOY_TARGET_OPTIONS narrows them per target.

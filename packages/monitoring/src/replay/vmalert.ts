@@ -657,3 +657,24 @@ export function parityMarkdown(report: ParityReport): string {
   }
   return `${rows.join('\n')}\n`;
 }
+
+/** Where `ghmon replay --parity` writes the report, in out/replay/. */
+export const PARITY_FILES = { json: 'parity.json', markdown: 'parity.md' } as const;
+
+/** The report for a terminal: one summary line, then each difference with its cause. */
+export function parityText(report: ParityReport): string {
+  const alerts = report.scenarios.flatMap((s) => s.alerts.map((a) => ({ s, a })));
+  const same = alerts.filter(({ a }) => a.parity).length;
+  const promtool = /version (\S+)/.exec(report.promtool)?.[1] ?? report.promtool;
+  const n = report.scenarios.length;
+  const lines = [
+    `Rule parity (promtool ${promtool} vs vmalert ${report.vmalert} on VictoriaMetrics, same series): ${same} of ` +
+      `${alerts.length} alerts in ${n} scenario${n === 1 ? '' : 's'} first fire within one evaluation interval on both engines.`,
+  ];
+  for (const { s, a } of alerts) {
+    for (const d of a.differences) lines.push(`  ${s.id}  ${a.alertname}  ${d.detail}  (${d.cause})`);
+  }
+  const causes = [...new Set(alerts.flatMap(({ a }) => a.differences.map((d) => d.cause)))];
+  for (const c of causes) lines.push(`  ${c}: ${PARITY_CAUSES[c]}`);
+  return lines.join('\n');
+}
