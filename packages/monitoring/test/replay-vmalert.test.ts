@@ -71,7 +71,7 @@ describe('parity: series conversion and comparison', () => {
     expect(kept).toMatchObject({ alertname: 'Kept', parity: true, firstFireDelta: 15 });
     expect(kept?.differences).toEqual([expect.objectContaining({ what: 'resolve', cause: 'keep_firing_for' })]);
     expect(late).toMatchObject({ parity: false, firstFireDelta: 60 });
-    expect(late?.differences.map((d) => [d.what, d.cause])).toEqual([['first-fire', 'rate-extrapolation']]);
+    expect(late?.differences.map((d) => [d.what, d.cause])).toEqual([['first-fire', 'range-functions']]);
     expect(plain).toMatchObject({ parity: true, differences: [] });
     // Fired on one engine only: a difference, never parity.
     const [only] = compareEngines([episode('Only', 0, null)], [], 15, info);

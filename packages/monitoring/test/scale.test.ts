@@ -81,6 +81,31 @@ describe('scale: victoriametrics', () => {
     expect(read('README.md')).toContain('| `victoriametrics/` |');
   });
 
+  it('writes the same on Kubernetes as values of the VictoriaMetrics charts', () => {
+    const agent = parse(read('victoriametrics/kubernetes/vmagent-values.yaml')) as Record<string, unknown>;
+    expect(agent).toMatchObject({
+      mode: 'statefulSet',
+      replicaCount: 2,
+      statefulSet: { clusterMode: true, replicationFactor: 2 },
+      remoteWrite: [{ url: 'http://127.0.0.1:8428/api/v1/write' }],
+    });
+    expect(agent.config).toEqual(parse(read('victoriametrics/vmagent.yml')));
+    const alert = parse(read('victoriametrics/kubernetes/vmalert-values.yaml')) as {
+      server: { replicaCount: number; notifiers: { url: string }[]; config: { alerts: { groups: unknown[] } } };
+    };
+    expect(alert.server.replicaCount).toBe(2);
+    expect(alert.server.notifiers).toHaveLength(3);
+    const groups = readdirSync(join(out, 'victoriametrics/rules')).flatMap(
+      (f) => (parse(read(`victoriametrics/rules/${f}`)) as { groups: unknown[] }).groups,
+    );
+    expect(alert.server.config.alerts.groups).toEqual(expect.arrayContaining(groups));
+    expect(alert.server.config.alerts.groups).toHaveLength(groups.length);
+    const single = parse(read('victoriametrics/kubernetes/victoria-metrics-single-values.yaml')) as {
+      server: { extraArgs: Record<string, string> };
+    };
+    expect(single.server.extraArgs['dedup.minScrapeInterval']).toBe('15s');
+  });
+
   it("points Grafana's datasource at the store", () => {
     const ds = parse(read('grafana/provisioning/datasources/ghmon.yaml')) as {
       datasources: { url: string; isDefault: boolean; type: string }[];

@@ -18,6 +18,7 @@ import { LIVE_SERIES } from './live-series.ts';
 import { promtoolConfig } from './promtool-config.ts';
 import { promtoolRules } from './promtool-rules.ts';
 import { promtoolTests } from './promtool-tests.ts';
+import { victoriaMetricsValues } from './victoriametrics-values.ts';
 import { victoriaMetricsVmagent } from './victoriametrics-vmagent.ts';
 import { victoriaMetricsVmalert } from './victoriametrics-vmalert.ts';
 import { workersScraped } from './workers-scraped.ts';
@@ -40,6 +41,7 @@ export const CHECKS: readonly Check[] = [
   composeAmtool,
   victoriaMetricsVmagent,
   victoriaMetricsVmalert,
+  victoriaMetricsValues,
 ];
 
 /**

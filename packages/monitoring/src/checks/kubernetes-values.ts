@@ -53,9 +53,14 @@ export interface ValueProblem {
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : isMap(v) ? 'a map' : `a ${typeof v}`);
 
 /** Every key path of `values` that the chart's `defaults` do not have, or where the kind of value differs. */
-export function valueProblems(values: unknown, defaults: unknown, path: string[] = []): ValueProblem[] {
+export function valueProblems(
+  values: unknown,
+  defaults: unknown,
+  path: string[] = [],
+  free: ReadonlySet<string> = FREE,
+): ValueProblem[] {
   const here = path.join('.');
-  if (FREE.has(here)) return [];
+  if (free.has(here)) return [];
   const problems: ValueProblem[] = [];
   if (isMap(values)) {
     if (!isMap(defaults)) {
@@ -78,7 +83,7 @@ export function valueProblems(values: unknown, defaults: unknown, path: string[]
           message: `unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: the chart has no such value, Helm would silently ignore it`,
         });
       } else {
-        problems.push(...valueProblems(value, defaults[key], [...path, key]));
+        problems.push(...valueProblems(value, defaults[key], [...path, key], free));
       }
     }
     return problems;

@@ -41,7 +41,7 @@ export type ParityCause =
   | 'self-metrics'
   | 'staleness'
   | 'absent'
-  | 'rate-extrapolation'
+  | 'range-functions'
   | 'for'
   | 'unexplained';
 
@@ -54,9 +54,9 @@ export const PARITY_CAUSES: Record<ParityCause, string> = {
   staleness:
     'staleness: the scenario has stale markers (a target going down), which the JSON import cannot carry; VictoriaMetrics ends a series after a gap instead',
   absent: 'absent(): VictoriaMetrics decides a series is missing with its own lookback, not after Prometheus’ 5m',
-  'rate-extrapolation':
-    'MetricsQL rate()/increase() do not extrapolate to the window’s edges and read the last sample before the window: a threshold can be crossed one or more evaluations apart',
-  for: 'for: vmalert’s replay restarts the pending state after any gap in the results, Prometheus keeps it across one missed evaluation',
+  'range-functions':
+    'MetricsQL range functions: rate()/increase() do not extrapolate to the window’s edges and read the last sample before the window; a [range] window excludes the sample exactly at its start, which Prometheus 2.42 includes: a threshold can be crossed one or more evaluations apart',
+  for: 'for: vmalert’s replay counts the pending time from the first point of each unbroken run of results in its range query, Prometheus from the first evaluation the condition held: the same unless the results have gaps',
   unexplained: 'no rule feature explains it: read both engines’ series by hand',
 };
 
@@ -318,7 +318,7 @@ export function causeOf(
   if (exprs.some((e) => /\bprometheus_[a-z_]+/.test(e))) return 'self-metrics';
   if (scenarioHasStale) return 'staleness';
   if (exprs.some((e) => /\babsent(_over_time)?\s*\(/.test(e))) return 'absent';
-  if (exprs.some((e) => /\b(rate|irate|increase|delta)\s*\(/.test(e))) return 'rate-extrapolation';
+  if (exprs.some((e) => /\[[0-9a-z]+\]/.test(e))) return 'range-functions';
   if ((info?.for ?? 0) > 0) return 'for';
   return 'unexplained';
 }

@@ -6,14 +6,17 @@
  *   (an unknown field), so those rules are written without it: a page whose condition clears resolves at once
  *   on this engine (docs/scaling.md lists the differences).
  * - `processes.yml`: every process and its flags (model/scale.ts); `README.md`: how to run them.
+ * - `kubernetes/*-values.yaml`: the same on Kubernetes, as values of VictoriaMetrics' Helm charts (kubernetes.ts).
  */
 import { JOB } from '../../conventions.ts';
 import type { Model } from '../../model/model.ts';
 import { storeBase, VM_FILES, VMALERT_UNSUPPORTED_FIELDS, vmProcesses } from '../../model/scale.ts';
+import { VM_CHARTS } from '../../model/vm-charts.ts';
 import { type OutDocument, textDocument, yamlDocument } from '../document.ts';
 import { prometheusConfig } from '../prometheus/config/prometheus-yml.ts';
 import { ruleFiles } from '../prometheus/rules/index.ts';
 import type { Rule, RuleFile } from '../prometheus/rules/types.ts';
+import { vmKubernetesDocuments } from './kubernetes.ts';
 
 /** A rule file as vmalert 1.79 runs it: the same groups and rules, without the fields it refuses. */
 export function vmalertRuleFile(file: RuleFile): RuleFile {
@@ -50,12 +53,11 @@ export function victoriaMetricsDocuments(model: Model): OutDocument[] {
   };
   const processes = vmProcesses(scale, model);
   const differences = vmalertDifferences(model);
+  const rules = ruleFiles(model).map(vmalertRuleFile);
   return [
     yamlDocument(VM_FILES.scrapeConfig, scrape),
-    ...ruleFiles(model).map((f) => {
-      const vm = vmalertRuleFile(f);
-      return yamlDocument(`${VM_FILES.rulesDir}/${vm.file}`, { groups: vm.groups });
-    }),
+    ...rules.map((vm) => yamlDocument(`${VM_FILES.rulesDir}/${vm.file}`, { groups: vm.groups })),
+    ...vmKubernetesDocuments(model, scrape, rules),
     yamlDocument(VM_FILES.processes, {
       processes: processes.map((p) => ({ name: p.name, command: p.command, args: p.args })),
     }),
@@ -89,7 +91,13 @@ function readme(
     "vminsert's `/insert/0/prometheus/api/v1/write` and `scale.store.queryUrl` at vmselect's",
     '`/select/0/prometheus`, and give vmselect and vmstorage the same `-dedup.minScrapeInterval`.',
     '',
-    `\`ghmon check\` runs \`vmagent -dryRun\` on \`${VM_FILES.scrapeConfig}\` and \`vmalert -dryRun\` on \`${VM_FILES.rulesGlob}\`.`,
+    'On Kubernetes: `kubernetes/*-values.yaml` are values for the charts of https://victoriametrics.github.io/helm-charts/',
+    `(${Object.values(VM_CHARTS)
+      .map((c) => `${c.chart} ${c.version}`)
+      .join(', ')}); each file's first lines give its \`helm upgrade --install\`.`,
+    '',
+    `\`ghmon check\` runs \`vmagent -dryRun\` on \`${VM_FILES.scrapeConfig}\` and \`vmalert -dryRun\` on \`${VM_FILES.rulesGlob}\`, and`,
+    "checks every key of the Helm values against the chart's values.",
   ];
   if (differences.length > 0) {
     lines.push(
