@@ -120,7 +120,48 @@ describe('scale: victoriametrics', () => {
     expect(readFileSync(join(plain, 'README.md'), 'utf8')).not.toContain('victoriametrics');
   });
 
+  it('with a cluster as the store: vmstorage nodes, vminsert spreading each sample over replication of them, vmselect deduplicating', async () => {
+    const dir = join(tempDir(), 'out');
+    const r = await ghmon('build', '--config', `${FIXTURES}scale-cluster.config.ts`, '--out', dir);
+    expect(r.code, r.err).toBe(0);
+    const { processes } = parse(readFileSync(join(dir, 'victoriametrics/processes.yml'), 'utf8')) as {
+      processes: { name: string; args: string[] }[];
+    };
+    expect(processes.map((p) => p.name)).toEqual([
+      'vmagent-0',
+      'vmagent-1',
+      'vmagent-2',
+      'vmalert-0',
+      'vmalert-1',
+      'vmstorage-0',
+      'vmstorage-1',
+      'vmstorage-2',
+      'vminsert',
+      'vmselect',
+    ]);
+    const byName = Object.fromEntries(processes.map((p) => [p.name, p.args]));
+    expect(byName.vminsert).toEqual([
+      '-storageNode=vmstorage-0:8400',
+      '-storageNode=vmstorage-1:8400',
+      '-storageNode=vmstorage-2:8400',
+      '-replicationFactor=2',
+    ]);
+    expect(byName.vmselect).toContain('-storageNode=vmstorage-2:8401');
+    expect(byName.vmselect).toContain('-dedup.minScrapeInterval=15s');
+    expect(byName['vmalert-0']).toContain('-remoteWrite.url=http://vminsert:8480/insert/0/prometheus');
+    expect(byName['vmalert-0']).toContain('-datasource.url=http://vmselect:8481/select/0/prometheus');
+    const values = parse(
+      readFileSync(join(dir, 'victoriametrics/kubernetes/victoria-metrics-cluster-values.yaml'), 'utf8'),
+    ) as { vmstorage: { replicaCount: number } };
+    expect(values.vmstorage.replicaCount).toBe(3);
+    expect(existsSync(join(dir, 'victoriametrics/kubernetes/victoria-metrics-single-values.yaml'))).toBe(false);
+  });
+
   it.each([
+    [
+      "cluster: { storageNodes: ['vmstorage-0:8400'] }, writeUrl: 'http://vm:8428/api/v1/write'",
+      /scale\.store\.writeUrl: expected vminsert's write URL/,
+    ],
     ['replication: 3', /scale\.replication.*expected at most scrapers \(2\)/],
     ["engine: 'thanos'", /scale\.engine.*victoriametrics/],
     ['scrapers: 0', /scale\.scrapers.*at least 1/],
@@ -131,7 +172,10 @@ describe('scale: victoriametrics', () => {
     const key = edit.split(':')[0] as string;
     // A plain object (outside the repository '@greyhaven/monitoring' does not resolve; defineMonitoring only types).
     const plainBase = base.replace(/^import .*\n/m, '').replace('defineMonitoring(', '(');
-    const changed = plainBase.replace(new RegExp(`${key}: [^,}]+`), edit);
+    // A key the fixture has is replaced; another (cluster) is added to the scale block.
+    const changed = plainBase.includes(`${key}:`)
+      ? plainBase.replace(new RegExp(`${key}: [^,}]+`), edit)
+      : plainBase.replace('scale: {', `scale: { store: { ${edit} },`);
     expect(changed).not.toBe(plainBase);
     writeFileSync(config, changed);
     const r = await ghmon('build', '--config', config, '--out', join(dir, 'out'));

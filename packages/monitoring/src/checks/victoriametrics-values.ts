@@ -7,7 +7,7 @@
  */
 import { parseDocument } from 'yaml';
 import { VM_FILES } from '../model/scale.ts';
-import { VM_CHARTS } from '../model/vm-charts.ts';
+import { VM_CHARTS, vmChartsFor } from '../model/vm-charts.ts';
 import type { Finding } from '../util/finding.ts';
 import { valueProblems } from './kubernetes-values.ts';
 import type { Check } from './lib/context.ts';
@@ -27,7 +27,8 @@ export const victoriaMetricsValues: Check = {
   async run(ctx) {
     if (!ctx.exists(VM_FILES.dir)) return [];
     const findings: Finding[] = [];
-    for (const chart of Object.values(VM_CHARTS)) {
+    const cluster = ctx.exists(VM_CHARTS.cluster.file);
+    for (const chart of vmChartsFor(cluster)) {
       const values = readYaml(ctx, VICTORIAMETRICS_VALUES, chart.file, findings);
       if (!values) continue;
       const free = new Set(chart.free.map((f) => f.path));

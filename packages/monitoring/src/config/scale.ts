@@ -26,10 +26,47 @@ export const scaleSchema = z
         writeUrl: url.default('http://127.0.0.1:8428/api/v1/write'),
         /** Prometheus-compatible query API (single node: http://vm:8428; cluster: vmselect's /select/0/prometheus). */
         queryUrl: url.default('http://127.0.0.1:8428'),
+        /**
+         * A VictoriaMetrics cluster instead of a single node: its vmstorage nodes (host:port of their vminsert
+         * port, 8400 by default; vmselect reaches them on that port + 1) and how many of them keep each sample.
+         * writeUrl and queryUrl must then be vminsert's and vmselect's.
+         */
+        cluster: z
+          .strictObject({
+            storageNodes: z
+              .array(
+                z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port (a vmstorage node, e.g. vmstorage-0:8400)'),
+              )
+              .min(1, 'expected at least one vmstorage node'),
+            replication: count(1, 8).default(1),
+          })
+          .optional(),
       })
       .prefault({}),
   })
   .superRefine((s, ctx) => {
+    const cluster = s.store.cluster;
+    if (cluster) {
+      if (!/\/insert\/\d+\/prometheus\/api\/v1\/write\/?$/.test(s.store.writeUrl))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            "expected vminsert's write URL with a cluster, e.g. http://vminsert:8480/insert/0/prometheus/api/v1/write",
+          path: ['store', 'writeUrl'],
+        });
+      if (!/\/select\/\d+\/prometheus\/?$/.test(s.store.queryUrl))
+        ctx.addIssue({
+          code: 'custom',
+          message: "expected vmselect's query URL with a cluster, e.g. http://vmselect:8481/select/0/prometheus",
+          path: ['store', 'queryUrl'],
+        });
+      if (cluster.replication > cluster.storageNodes.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected at most the number of storageNodes (${cluster.storageNodes.length})`,
+          path: ['store', 'cluster', 'replication'],
+        });
+    }
     if (s.replication > s.scrapers)
       ctx.addIssue({
         code: 'custom',

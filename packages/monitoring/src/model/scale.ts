@@ -13,6 +13,8 @@ export interface ScaleModel {
   writeUrl: string;
   /** Prometheus-compatible query API root (no trailing slash). */
   queryUrl: string;
+  /** A VictoriaMetrics cluster's vmstorage nodes (vminsert port) and replication; undefined: a single node. */
+  cluster?: { storageNodes: string[]; replication: number };
 }
 
 export function scaleModel(config: ScaleConfig | undefined): ScaleModel | undefined {
@@ -23,6 +25,14 @@ export function scaleModel(config: ScaleConfig | undefined): ScaleModel | undefi
     evaluators: config.evaluators,
     writeUrl: config.store.writeUrl,
     queryUrl: config.store.queryUrl.replace(/\/+$/, ''),
+    ...(config.store.cluster
+      ? {
+          cluster: {
+            storageNodes: [...config.store.cluster.storageNodes],
+            replication: config.store.cluster.replication,
+          },
+        }
+      : {}),
   };
 }
 
@@ -42,8 +52,8 @@ export const VMALERT_UNSUPPORTED_FIELDS = ['keep_firing_for'] as const;
 export interface VmProcess {
   /** vmagent-0, vmalert-1, victoria-metrics. */
   name: string;
-  /** The binary (Debian's names: vmagent, vmalert, victoria-metrics). */
-  command: 'vmagent' | 'vmalert' | 'victoria-metrics';
+  /** The binary (Debian's names: vmagent, vmalert, victoria-metrics; the cluster's are not in Debian). */
+  command: 'vmagent' | 'vmalert' | 'victoria-metrics' | 'vmstorage' | 'vminsert' | 'vmselect';
   args: string[];
 }
 
@@ -94,10 +104,47 @@ export function vmProcesses(
       ],
     }),
   );
+  const dedup = `-dedup.minScrapeInterval=${m.scrapeInterval}`;
+  if (scale.cluster) return [...vmagents, ...vmalerts, ...clusterProcesses(scale.cluster, m.retention, dedup)];
   const single: VmProcess = {
     name: 'victoria-metrics',
     command: 'victoria-metrics',
-    args: [`-retentionPeriod=${m.retention}`, `-dedup.minScrapeInterval=${m.scrapeInterval}`],
+    args: [`-retentionPeriod=${m.retention}`, dedup],
   };
   return [...vmagents, ...vmalerts, single];
+}
+
+/**
+ * A VictoriaMetrics cluster: one vmstorage per node (vminsert writes to its port, vmselect reads from the next
+ * one), vminsert spreading each sample over `replication` nodes, vmselect deduplicating both the scrapers' copies
+ * and the replicas (the same `-dedup.minScrapeInterval` on vmstorage and vmselect, as VictoriaMetrics documents).
+ */
+function clusterProcesses(cluster: NonNullable<ScaleModel['cluster']>, retention: string, dedup: string): VmProcess[] {
+  const nodes = cluster.storageNodes.map((n) => {
+    const [host, port] = n.split(':') as [string, string];
+    return { host, insert: Number(port), select: Number(port) + 1 };
+  });
+  return [
+    ...nodes.map(
+      (n, i): VmProcess => ({
+        name: `vmstorage-${i}`,
+        command: 'vmstorage',
+        args: [`-retentionPeriod=${retention}`, dedup, `-vminsertAddr=:${n.insert}`, `-vmselectAddr=:${n.select}`],
+      }),
+    ),
+    {
+      name: 'vminsert',
+      command: 'vminsert',
+      args: [...nodes.map((n) => `-storageNode=${n.host}:${n.insert}`), `-replicationFactor=${cluster.replication}`],
+    },
+    {
+      name: 'vmselect',
+      command: 'vmselect',
+      args: [
+        ...nodes.map((n) => `-storageNode=${n.host}:${n.select}`),
+        dedup,
+        `-replicationFactor=${cluster.replication}`,
+      ],
+    },
+  ];
 }

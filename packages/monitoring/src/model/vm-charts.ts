@@ -53,4 +53,24 @@ export const VM_CHARTS = {
       },
     ],
   },
+  cluster: {
+    chart: 'victoria-metrics-cluster',
+    version: '0.49.0',
+    file: 'victoriametrics/kubernetes/victoria-metrics-cluster-values.yaml',
+    dataFile: 'victoria-metrics-cluster-values.yaml',
+    free: [
+      { path: 'vmstorage.extraArgs', why: 'command-line flags by name (the chart lists only a few)' },
+      { path: 'vminsert.extraArgs', why: 'command-line flags by name (the chart lists only a few)' },
+      { path: 'vmselect.extraArgs', why: 'command-line flags by name (the chart lists only a few)' },
+      {
+        path: 'vmstorage.retentionPeriod',
+        why: 'a number of months (the chart default, 1) or a string with a unit such as 30d, both documented',
+      },
+    ],
+  },
 } as const satisfies Record<string, VmChart>;
+
+/** The charts a model's scale-out is deployed with: a single node or a cluster as the store. */
+export function vmChartsFor(cluster: boolean): VmChart[] {
+  return [VM_CHARTS.agent, VM_CHARTS.alert, cluster ? VM_CHARTS.cluster : VM_CHARTS.single];
+}

@@ -69,7 +69,7 @@ export function scaleSpecs(model: Model, layout: Layout, ports: Ports): ChildSpe
     const port = ports[p.name] as number;
     const at = `http://127.0.0.1:${port}`;
     const data = join(layout.data, p.name);
-    const local: Record<typeof p.command, string[]> = {
+    const local: Partial<Record<typeof p.command, string[]>> = {
       vmagent: [
         // Samples the store did not take yet wait here (and survive a restart of the store or of vmagent).
         `-remoteWrite.tmpDataPath=${data}`,
@@ -83,11 +83,14 @@ export function scaleSpecs(model: Model, layout: Layout, ports: Ports): ChildSpe
         '-search.latencyOffset=1s',
       ],
     };
+    const command = (VM_BIN as Partial<Record<typeof p.command, string>>)[p.command];
+    // scaleSized() asks for a single node: Debian ships no vmstorage, vminsert or vmselect.
+    if (command === undefined) throw new Error(`the local stack does not run ${p.command}`);
     return {
       name: p.name,
       kind: 'monitoring',
-      command: VM_BIN[p.command],
-      args: [...p.args, `-httpListenAddr=127.0.0.1:${port}`, ...local[p.command]],
+      command,
+      args: [...p.args, `-httpListenAddr=127.0.0.1:${port}`, ...(local[p.command] ?? [])],
       // The generated flags name files relative to out/.
       cwd: layout.out,
       ready: `${at}/health`,

@@ -11,7 +11,7 @@
 import { JOB } from '../../conventions.ts';
 import type { Model } from '../../model/model.ts';
 import { storeBase, VM_FILES, VMALERT_UNSUPPORTED_FIELDS, vmProcesses } from '../../model/scale.ts';
-import { VM_CHARTS } from '../../model/vm-charts.ts';
+import { vmChartsFor } from '../../model/vm-charts.ts';
 import { type OutDocument, textDocument, yamlDocument } from '../document.ts';
 import { prometheusConfig } from '../prometheus/config/prometheus-yml.ts';
 import { ruleFiles } from '../prometheus/rules/index.ts';
@@ -87,12 +87,18 @@ function readme(
     ...processes.map((p) => `${p.command} ${p.args.join(' ')}`),
     '```',
     '',
-    'The last line is a VictoriaMetrics single node. With a VictoriaMetrics cluster, point `scale.store.writeUrl` at',
-    "vminsert's `/insert/0/prometheus/api/v1/write` and `scale.store.queryUrl` at vmselect's",
-    '`/select/0/prometheus`, and give vmselect and vmstorage the same `-dedup.minScrapeInterval`.',
+    ...(scale.cluster
+      ? [
+          `The store is a VictoriaMetrics cluster: ${scale.cluster.storageNodes.length} vmstorage nodes, each sample on ${scale.cluster.replication} of them;`,
+          'vmstorage and vmselect deduplicate with the same `-dedup.minScrapeInterval`.',
+        ]
+      : [
+          'The last line is a VictoriaMetrics single node. For a cluster, set `scale.store.cluster` (its vmstorage nodes)',
+          "with vminsert's and vmselect's URLs: ghmon then writes vmstorage, vminsert and vmselect here instead.",
+        ]),
     '',
     'On Kubernetes: `kubernetes/*-values.yaml` are values for the charts of https://victoriametrics.github.io/helm-charts/',
-    `(${Object.values(VM_CHARTS)
+    `(${vmChartsFor(scale.cluster !== undefined)
       .map((c) => `${c.chart} ${c.version}`)
       .join(', ')}); each file's first lines give its \`helm upgrade --install\`.`,
     '',

@@ -2,7 +2,8 @@
  * out/victoriametrics/kubernetes/: Helm values for VictoriaMetrics' own charts (model/vm-charts.ts), the same
  * processes as processes.yml on Kubernetes: vmagent as a StatefulSet in cluster mode (one member per replica,
  * `replicationFactor` of them scraping each target), vmalert with the same rules and every Alertmanager peer as a
- * notifier, and a single-node store that deduplicates the members' copies.
+ * notifier, and a single-node store (or a cluster: vmstorage, vminsert, vmselect) that deduplicates the members'
+ * copies.
  */
 import type { Model } from '../../model/model.ts';
 import { storeBase } from '../../model/scale.ts';
@@ -46,17 +47,36 @@ export function vmKubernetesDocuments(
       },
       header(VM_CHARTS.alert, 'vmalert'),
     ),
-    yamlDocument(
-      VM_CHARTS.single.file,
-      {
-        server: {
-          retentionPeriod: model.retention,
-          extraArgs: { 'dedup.minScrapeInterval': model.scrapeInterval },
-          // vmagent scrapes; the store's own scraping stays off.
-          scrape: { enabled: false },
-        },
-      },
-      header(VM_CHARTS.single, 'victoria-metrics'),
-    ),
+    scale.cluster
+      ? yamlDocument(
+          VM_CHARTS.cluster.file,
+          {
+            vmstorage: {
+              replicaCount: scale.cluster.storageNodes.length,
+              retentionPeriod: model.retention,
+              extraArgs: { 'dedup.minScrapeInterval': model.scrapeInterval },
+            },
+            vminsert: { extraArgs: { replicationFactor: scale.cluster.replication } },
+            vmselect: {
+              extraArgs: {
+                'dedup.minScrapeInterval': model.scrapeInterval,
+                replicationFactor: scale.cluster.replication,
+              },
+            },
+          },
+          header(VM_CHARTS.cluster, 'victoria-metrics'),
+        )
+      : yamlDocument(
+          VM_CHARTS.single.file,
+          {
+            server: {
+              retentionPeriod: model.retention,
+              extraArgs: { 'dedup.minScrapeInterval': model.scrapeInterval },
+              // vmagent scrapes; the store's own scraping stays off.
+              scrape: { enabled: false },
+            },
+          },
+          header(VM_CHARTS.single, 'victoria-metrics'),
+        ),
   ];
 }
