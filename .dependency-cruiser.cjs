@@ -16,6 +16,7 @@ const LAYERS = [
   ['promql', ['promql/']],
   ['checks', ['checks/']],
   ['replay', ['replay/']],
+  ['backtest', ['backtest/']],
   ['stack', ['stack/']],
   ['deploy', ['deploy/']],
   ['cli', ['cli/']],

@@ -22,7 +22,8 @@ import { functionName, parsePromQL } from '../promql/parse.ts';
 import { type Selector, selectors } from '../promql/selectors.ts';
 import { UserError } from '../util/errors.ts';
 import type { Finding } from '../util/finding.ts';
-import { basicAuth, exchange, parseJson } from '../util/http.ts';
+import { basicAuth } from '../util/http.ts';
+import { PrometheusApiError, prometheusApi } from '../util/prometheus-api.ts';
 import type { Check } from './lib/context.ts';
 
 export const LIVE_SERIES = 'live/series';
@@ -62,31 +63,28 @@ export function liveSeries(options: LiveOptions): Check {
     }
     headers.authorization = basicAuth(DEFAULT_WEB_USER, password);
   }
-  const where = base.origin;
+
+  const api = prometheusApi({
+    base,
+    headers,
+    timeoutMs: TIMEOUT_MS,
+    maxBytes: MAX_BYTES,
+    unauthorised: 'give --prometheus-password-file',
+  });
+  const where = api.where;
 
   /** GET /api/v1/series for one selector: the label sets seen in the last hour. */
   async function series(match: string): Promise<Record<string, string>[]> {
     // A minute past now: the newest scrape's timestamp can be ahead of this clock's whole second.
     const end = Math.ceil(Date.now() / 1000) + 60;
-    const url = new URL('api/v1/series', base.href.endsWith('/') ? base.href : `${base.href}/`);
-    url.searchParams.set('match[]', match);
-    url.searchParams.set('start', String(end - 60 - LOOKBACK_SECONDS));
-    url.searchParams.set('end', String(end));
-    url.searchParams.set('limit', String(LIMIT)); // ignored by Prometheus before 2.51: the answer is then longer
-    // Redirects are followed as fetch does (a bounded chain; the Authorization header is not sent to another origin).
-    const res = await exchange(url, { headers }, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, redirect: 'follow' });
-    if (res.kind === 'no-answer') throw new LiveError(`${where} did not answer (${(res.error as Error).message})`);
-    if (res.status === 401) throw new LiveError(`${where} answered 401: give --prometheus-password-file`);
-    if (res.kind === 'oversize') {
-      throw new LiveError(`${where}/api/v1/series answered ${res.status} with more than ${MAX_BYTES / 1024 ** 2} MiB`);
-    }
-    const body = (res.kind === 'answer' ? parseJson(res.body) : undefined) as
-      | { status?: string; data?: unknown; error?: string }
-      | undefined;
-    if (res.status < 200 || res.status > 299 || body?.status !== 'success' || !Array.isArray(body.data)) {
-      throw new LiveError(`${where}/api/v1/series answered ${res.status}${body?.error ? `: ${body.error}` : ''}`);
-    }
-    return body.data as Record<string, string>[];
+    const data = await api.get<unknown>('api/v1/series', {
+      'match[]': match,
+      start: String(end - 60 - LOOKBACK_SECONDS),
+      end: String(end),
+      limit: String(LIMIT), // ignored by Prometheus before 2.51: the answer is then longer
+    });
+    if (!Array.isArray(data)) throw new PrometheusApiError(`${where}/api/v1/series answered 200 without a list`);
+    return data as Record<string, string>[];
   }
 
   return {
@@ -146,15 +144,13 @@ export function liveSeries(options: LiveOptions): Check {
           });
         }
       } catch (err) {
-        if (!(err instanceof LiveError)) throw err;
+        if (!(err instanceof PrometheusApiError)) throw err;
         return [{ check: LIVE_SERIES, severity: 'error', file: '-', message: err.message }];
       }
       return findings;
     },
   };
 }
-
-class LiveError extends Error {}
 
 /** The selector as PromQL text (name and matchers, values quoted). */
 function selectorText(sel: Selector): string {
