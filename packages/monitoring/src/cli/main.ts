@@ -127,6 +127,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const out = dir(values.out);
         return await (await import('./replay.ts')).replay({ ...values, out }, io);
       }
+      case 'backtest': {
+        const values = parsed(COMMANDS.backtest.options);
+        return await (await import('./backtest.ts')).backtest({ ...values, out: dir(values.out) }, io);
+      }
       case 'deploy': {
         const values = parsed(COMMANDS.deploy.options);
         const out = dir(values.out);

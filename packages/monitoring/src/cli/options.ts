@@ -112,6 +112,24 @@ export const COMMANDS = {
                                      incidents through promtool, DIR's rules vs the seed's; chart in DIR/replay/;
                                      --parity: also on vmalert over VictoriaMetrics (needs \`scale\`), alerts compared`,
   },
+  backtest: {
+    options: {
+      ...out,
+      prometheus: { type: 'string' },
+      'prometheus-password-file': { type: 'string' },
+      'prometheus-bearer-token-file': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      against: { type: 'string' },
+      'max-samples': { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    usage: `  backtest --prometheus URL --from T [--to T] [--out DIR] [--against DIR] [--max-samples N] [--format F]
+           [--prometheus-password-file F | --prometheus-bearer-token-file F]
+                                     how DIR's rules would have paged over that Prometheus' history (vmalert's
+                                     replay over a local VictoriaMetrics, then Alertmanager's routing); T: RFC 3339,
+                                     Unix seconds, now, or a duration ago (7d); --against: compare with another build`,
+  },
   deploy: {
     // The targets' options together; DEPLOY_TARGET_OPTIONS narrows them per target.
     options: {

@@ -1,8 +1,10 @@
 /**
- * `ghmon backtest`'s history reader (issue 20, first slice) against a real Prometheus 2.42 whose history was
+ * `ghmon backtest` (issue 20) against a real Prometheus 2.42 whose history was
  * backfilled with `promtool tsdb create-blocks-from openmetrics`: the raw selectors the rules read, the estimate
  * (and the metrics absent from that history) before any sample is fetched, every raw sample exactly once, chunk by
- * chunk, and clear errors for an unreachable or unauthorised server.
+ * chunk, and clear errors for an unreachable or unauthorised server. Then the whole backtest: vmalert's replay
+ * of the rules over that history and the Alertmanager model find the error burst the history holds (a page at
+ * the right time, resolved after it), and a build with lenient thresholds (`--against`) shows it as a page added.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ import {
   historySource,
   type ImportSeries,
 } from '../src/backtest/history.ts';
+import { backtestText } from '../src/backtest/report.ts';
+import { compareIncidents, runBacktest } from '../src/backtest/run.ts';
 import { freePort } from '../src/stack/ports.ts';
 import { FIXTURES, ghmon, tempDir } from './helpers.ts';
 
@@ -35,19 +39,46 @@ let prometheus: ReturnType<typeof spawn> | undefined;
 let url = '';
 /** Samples written per series (both series share the timestamps). */
 let written = 0;
+/** The last value of each status' counter. */
+const last: Record<string, number> = { '200': 0, '500': 0 };
+/** The error burst: 5% of requests fail for 20 minutes, 80 minutes into the history. */
+const BURST = { from: FROM + 80 * 60, to: FROM + 100 * 60 };
+let lenient = '';
 
 beforeAll(async () => {
   const dir = tempDir('ghmon-backtest-');
   out = join(dir, 'out');
   expect((await ghmon('build', '--config', `${FIXTURES}minimal.config.ts`, '--out', out)).code).toBe(0);
-  // OpenMetrics: a counter per status, 1% errors, one sample every 15 s; timestamps in seconds.
-  const lines = ['# TYPE http_requests counter'];
-  for (let t = FROM, i = 0; t <= TO; t += STEP, i++) {
-    lines.push(`http_requests_total{${LABELS},status="200"} ${i * 990} ${t}`);
-    lines.push(`http_requests_total{${LABELS},status="500"} ${i * 10} ${t}`);
+  // OpenMetrics: a counter per status, 10 requests a second, one sample every 15 s, timestamps in seconds; the
+  // target's `up`, so that the rules see it scraped.
+  const lines = ['# TYPE http_requests counter', '# TYPE up gauge'];
+  let ok = 0;
+  let failed = 0;
+  for (let t = FROM; t <= TO; t += STEP) {
+    lines.push(`http_requests_total{${LABELS},status="200"} ${ok} ${t}`);
+    lines.push(`http_requests_total{${LABELS},status="500"} ${failed} ${t}`);
+    lines.push(`up{instance="127.0.0.1:8080",job="demo",runtime="typescript",service="demo"} 1 ${t}`);
+    last['200'] = ok;
+    last['500'] = failed;
+    const bad = t >= BURST.from && t < BURST.to ? 8 : 0;
+    ok += 150 - bad;
+    failed += bad;
     written++;
   }
   lines.push('# EOF', '');
+  // The same service with thresholds no burst of 5% errors reaches: no page.
+  const config = join(dir, 'lenient.config.ts');
+  writeFileSync(
+    config,
+    `export default ${JSON.stringify({
+      services: [{ name: 'demo', runtime: 'typescript', scrape: { targets: ['127.0.0.1:8080'] } }],
+      thresholds: { errorRatio: { threshold: 0.5 } },
+      slo: { availability: { objective: 50, window: '30d' } },
+    })};\n`,
+  );
+  lenient = join(dir, 'lenient');
+  const built = await ghmon('build', '--config', config, '--out', lenient);
+  expect(built.code, built.err).toBe(0);
   writeFileSync(join(dir, 'history.om'), lines.join('\n'));
   const data = join(dir, 'data');
   mkdirSync(data);
@@ -129,8 +160,88 @@ describe('backtest: the history the rules read', () => {
       expect(ts.at(-1)).toBe(TO * 1000);
       for (let i = 1; i < ts.length; i++) expect((ts[i] as number) - (ts[i - 1] as number)).toBe(STEP * 1000);
       const values = chunks.flatMap((c) => c.filter((s) => s.metric.status === status).flatMap((s) => s.values));
-      expect(values.at(-1)).toBe((written - 1) * (status === '200' ? 990 : 10));
+      expect(values.at(-1)).toBe(last[status]);
     }
+  });
+
+  it('replays the rules over it: the error burst pages once, at the right time, and resolves after it', async () => {
+    const progress: string[] = [];
+    const report = await runBacktest({
+      outDir: out,
+      source: { url },
+      from: FROM,
+      to: TO,
+      onProgress: (l) => progress.push(l),
+    });
+    console.log(backtestText(report).join('\n'));
+    expect(progress.some((l) => /fetched 3\/3 chunks/.test(l))).toBe(true);
+    expect(report.step).toBe(STEP);
+    const pages = report.ours.incidents.filter((i) => i.kind === 'page');
+    expect(pages).toHaveLength(1);
+    const [page] = pages;
+    expect(page?.service).toBe('demo');
+    expect(page?.alertnames).toContain('HighErrorRate');
+    // 5% errors fill the 5m ratio within a minute or two, then `for`: paged within 10 minutes of the onset.
+    expect(page?.start).toBeGreaterThan(BURST.from);
+    expect(page?.start).toBeLessThan(BURST.from + 10 * 60);
+    // Resolved after the burst ended (the windows empty, keep_firing_for), before the history ends.
+    expect(page?.end).toBeGreaterThan(BURST.to);
+    expect(page?.end).toBeLessThan(TO);
+    expect(report.missing.map((m) => m.selector)).toContain('node_cpu_seconds_total{mode="idle"}');
+  });
+
+  it('--against a lenient build: the page shows as added by this build', async () => {
+    const report = await runBacktest({ outDir: out, against: lenient, source: { url }, from: FROM, to: TO });
+    expect(report.against?.incidents.filter((i) => i.kind === 'page')).toEqual([]);
+    const added = report.changes?.filter((c) => c.change === 'added' && c.kind === 'page') ?? [];
+    expect(added).toHaveLength(1);
+    expect(added[0]?.service).toBe('demo');
+    expect(report.changes?.some((c) => c.change === 'removed')).toBe(false);
+    // The other way round, the same page is removed.
+    const back = compareIncidents(report.against?.incidents ?? [], report.ours.incidents, STEP);
+    expect(back.filter((c) => c.change === 'removed' && c.kind === 'page')).toHaveLength(1);
+  });
+
+  it('refuses a range over --max-samples with the estimate, before fetching', async () => {
+    await expect(runBacktest({ outDir: out, source: { url }, from: FROM, to: TO, maxSamples: 100 })).rejects.toThrow(
+      /the range holds about [\d,]+ samples \(\d+ series × [\d,]+ samples at 15s\), more than --max-samples 100/,
+    );
+  });
+
+  it('refuses a range with no data', async () => {
+    await expect(
+      runBacktest({ outDir: out, source: { url }, from: TO + 24 * 3600, to: TO + 25 * 3600 }),
+    ).rejects.toThrow(/has no series of any metric the rules read between/);
+  });
+
+  it('ghmon backtest: the report on stdout (text or JSON), progress on stderr', async () => {
+    const args = ['backtest', '--prometheus', url, '--out', out, '--from', String(FROM), '--to', String(TO)];
+    const text = await ghmon(...args);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/^ghmon backtest: .* rules evaluated every 15s$/m);
+    expect(text.out).toMatch(/^ {2}page {3}.*demo .*HighErrorRate/m);
+    expect(text.err).toMatch(/fetched 3\/3 chunks/);
+    const json = await ghmon(...args, '--format', 'json');
+    expect(json.code, json.err).toBe(0);
+    const doc = JSON.parse(json.out) as { ours: { incidents: { kind: string }[] } };
+    expect(doc.ours.incidents.filter((i) => i.kind === 'page')).toHaveLength(1);
+  });
+
+  it.each([
+    [['--from', '7d'], /--prometheus URL is required/],
+    [['--prometheus', 'http://127.0.0.1:1'], /--from is required/],
+    [['--prometheus', 'http://127.0.0.1:1', '--from', 'yesterday'], /--from yesterday: expected an RFC 3339 time/],
+    [['--prometheus', 'http://127.0.0.1:1', '--from', '1d', '--to', '2d'], /is not before --to 2d/],
+    [['--prometheus', 'http://127.0.0.1:1', '--from', '1d', '--format', 'xml'], /--format xml: expected text or json/],
+    [
+      ['--prometheus', 'http://127.0.0.1:1', '--from', '1d', '--against', '/nonexistent'],
+      /--against \/nonexistent: no such directory/,
+    ],
+  ])('ghmon backtest %j: exit 2 and a clear message', async (args, message) => {
+    const r = await ghmon('backtest', '--out', out, ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
   });
 
   describe('bad input', () => {
