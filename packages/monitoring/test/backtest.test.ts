@@ -7,7 +7,7 @@
  * the right time, resolved after it), and a build with lenient thresholds (`--against`) shows it as a page added.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -223,8 +223,18 @@ describe('backtest: the history the rules read', () => {
     expect(text.err).toMatch(/fetched 3\/3 chunks/);
     const json = await ghmon(...args, '--format', 'json');
     expect(json.code, json.err).toBe(0);
-    const doc = JSON.parse(json.out) as { ours: { incidents: { kind: string }[] } };
+    const doc = JSON.parse(json.out) as { ours: { incidents: { kind: string; start: number }[] } };
     expect(doc.ours.incidents.filter((i) => i.kind === 'page')).toHaveLength(1);
+    // The chart: one red bar per page, one amber per ticket, the page's bar where the burst was.
+    const svg = readFileSync(join(out, 'backtest', 'backtest.svg'), 'utf8');
+    const bars = [...svg.matchAll(/<rect class="incident (page|ticket)" x="([\d.]+)"/g)];
+    expect(bars.filter((b) => b[1] === 'page')).toHaveLength(1);
+    expect(bars.filter((b) => b[1] === 'ticket')).toHaveLength(doc.ours.incidents.length - 1);
+    const pageX = Number(bars.find((b) => b[1] === 'page')?.[2]);
+    const plot = (t: number) => 190 + ((t - FROM) / (TO - FROM)) * (1000 - 190 - 20);
+    expect(Math.abs(pageX - plot(doc.ours.incidents.find((i) => i.kind === 'page')?.start ?? 0))).toBeLessThan(1);
+    expect(readFileSync(join(out, 'backtest', 'index.html'), 'utf8')).toContain('<svg');
+    expect(JSON.parse(readFileSync(join(out, 'backtest', 'report.json'), 'utf8'))).toEqual(doc);
   });
 
   it.each([

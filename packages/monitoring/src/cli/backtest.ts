@@ -2,15 +2,21 @@
  * `ghmon backtest --prometheus URL --from T [--to T] [--out DIR] [--against DIR] [--max-samples N] [--format F]`:
  * how DIR's rules would have paged and ticketed over that Prometheus' history (backtest/run.ts). Times: RFC 3339
  * (2026-11-01T00:00:00Z), Unix seconds, `now`, or a duration before now (`7d` is 7 days ago). Progress on stderr;
- * the report on stdout (text, or one JSON document). Exit 0, or 2 on bad input.
+ * the report on stdout (text, or one JSON document) and in DIR/backtest/ (report.json, backtest.svg, index.html).
+ * Exit 0, or 2 on bad input.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { backtestHtml, backtestSvg } from '../backtest/chart.ts';
 import { backtestText } from '../backtest/report.ts';
 import { DEFAULT_MAX_SAMPLES, runBacktest } from '../backtest/run.ts';
 import { parseDuration } from '../replay/ruleset.ts';
 import { UserError } from '../util/errors.ts';
+import { writeOutput } from '../util/write.ts';
 import type { Io } from './io.ts';
+
+/** Where the report and chart go, under the build's directory. */
+export const BACKTEST_DIR = 'backtest';
 
 export interface BacktestCliOptions {
   out: string;
@@ -72,7 +78,20 @@ export async function backtest(opts: BacktestCliOptions, io: Io): Promise<number
     maxSamples,
     onProgress: (line) => io.err(line),
   });
+  // The report and its chart beside the build, as the replay's: DIR/backtest/, replaced whole (never half-written).
+  writeOutput(
+    join(outDir, BACKTEST_DIR),
+    new Map([
+      ['report.json', `${JSON.stringify(report, null, 2)}\n`],
+      ['backtest.svg', backtestSvg(report)],
+      ['index.html', backtestHtml(report)],
+    ]),
+  );
   if (opts.format === 'json') io.out(JSON.stringify(report, null, 2));
-  else for (const line of backtestText(report)) io.out(line);
+  else {
+    for (const line of backtestText(report)) io.out(line);
+    io.out('');
+    io.out(`wrote ${opts.out}/${BACKTEST_DIR}/index.html, backtest.svg, report.json`);
+  }
   return 0;
 }
