@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { until } from '../../../test/support/until.ts';
 import {
@@ -44,6 +45,7 @@ const last: Record<string, number> = { '200': 0, '500': 0 };
 /** The error burst: 5% of requests fail for 20 minutes, 80 minutes into the history. */
 const BURST = { from: FROM + 80 * 60, to: FROM + 100 * 60 };
 let lenient = '';
+let passwordFile = '';
 
 beforeAll(async () => {
   const dir = tempDir('ghmon-backtest-');
@@ -87,6 +89,13 @@ beforeAll(async () => {
   });
   expect(made.status, made.stderr).toBe(0);
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
+  // Basic auth on every endpoint, as ghmon's web config sets it up (user ghmon, a bcrypt hash of the password).
+  passwordFile = join(dir, 'password');
+  writeFileSync(passwordFile, 'correct horse battery staple\n', { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'web.yml'),
+    `basic_auth_users:\n  ghmon: ${JSON.stringify(bcrypt.hashSync('correct horse battery staple', 10))}\n`,
+  );
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   prometheus = spawn(
@@ -96,10 +105,17 @@ beforeAll(async () => {
       `--storage.tsdb.path=${data}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=30d',
+      `--web.config.file=${join(dir, 'web.yml')}`,
     ],
     { stdio: 'ignore' },
   );
-  await until(async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok, 'Prometheus ready', 60_000, 250);
+  const auth = { authorization: `Basic ${Buffer.from('ghmon:correct horse battery staple').toString('base64')}` };
+  await until(
+    async () => (await fetch(`${url}/-/ready`, { headers: auth }).catch(() => undefined))?.ok,
+    'Prometheus ready',
+    60_000,
+    250,
+  );
 });
 
 afterAll(() => {
@@ -119,7 +135,7 @@ describe('backtest: the history the rules read', () => {
   });
 
   it('estimates before fetching, and names the metrics absent from this history', async () => {
-    const api = historySource({ url });
+    const api = historySource({ url, passwordFile });
     const wanted = historySelectors(out);
     const e = await estimate(api, wanted, { from: FROM, to: TO }, STEP);
     expect(e.series.get('http_requests_total')).toBe(2);
@@ -130,7 +146,7 @@ describe('backtest: the history the rules read', () => {
   });
 
   it('fetches every raw sample exactly once, a chunk at a time', async () => {
-    const api = historySource({ url });
+    const api = historySource({ url, passwordFile });
     const wanted: HistorySelector[] = historySelectors(out).filter((s) => s.name === 'http_requests_total');
     expect(wanted.length).toBeGreaterThan(0);
     const chunks: ImportSeries[][] = [];
@@ -168,7 +184,7 @@ describe('backtest: the history the rules read', () => {
     const progress: string[] = [];
     const report = await runBacktest({
       outDir: out,
-      source: { url },
+      source: { url, passwordFile },
       from: FROM,
       to: TO,
       onProgress: (l) => progress.push(l),
@@ -191,7 +207,13 @@ describe('backtest: the history the rules read', () => {
   });
 
   it('--against a lenient build: the page shows as added by this build', async () => {
-    const report = await runBacktest({ outDir: out, against: lenient, source: { url }, from: FROM, to: TO });
+    const report = await runBacktest({
+      outDir: out,
+      against: lenient,
+      source: { url, passwordFile },
+      from: FROM,
+      to: TO,
+    });
     expect(report.against?.incidents.filter((i) => i.kind === 'page')).toEqual([]);
     const added = report.changes?.filter((c) => c.change === 'added' && c.kind === 'page') ?? [];
     expect(added).toHaveLength(1);
@@ -203,19 +225,33 @@ describe('backtest: the history the rules read', () => {
   });
 
   it('refuses a range over --max-samples with the estimate, before fetching', async () => {
-    await expect(runBacktest({ outDir: out, source: { url }, from: FROM, to: TO, maxSamples: 100 })).rejects.toThrow(
+    await expect(
+      runBacktest({ outDir: out, source: { url, passwordFile }, from: FROM, to: TO, maxSamples: 100 }),
+    ).rejects.toThrow(
       /the range holds about [\d,]+ samples \(\d+ series × [\d,]+ samples at 15s\), more than --max-samples 100/,
     );
   });
 
   it('refuses a range with no data', async () => {
     await expect(
-      runBacktest({ outDir: out, source: { url }, from: TO + 24 * 3600, to: TO + 25 * 3600 }),
+      runBacktest({ outDir: out, source: { url, passwordFile }, from: TO + 24 * 3600, to: TO + 25 * 3600 }),
     ).rejects.toThrow(/has no series of any metric the rules read between/);
   });
 
   it('ghmon backtest: the report on stdout (text or JSON), progress on stderr', async () => {
-    const args = ['backtest', '--prometheus', url, '--out', out, '--from', String(FROM), '--to', String(TO)];
+    const args = [
+      'backtest',
+      '--prometheus',
+      url,
+      '--prometheus-password-file',
+      passwordFile,
+      '--out',
+      out,
+      '--from',
+      String(FROM),
+      '--to',
+      String(TO),
+    ];
     const text = await ghmon(...args);
     expect(text.code, text.err).toBe(0);
     expect(text.out).toMatch(/^ghmon backtest: .* rules evaluated every 15s$/m);
@@ -265,6 +301,12 @@ describe('backtest: the history the rules read', () => {
       guarded = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     });
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('the real Prometheus without its password: 401, named', async () => {
+      await expect(
+        estimate(historySource({ url }), historySelectors(out), { from: FROM, to: TO }, STEP),
+      ).rejects.toThrow(/answered 401: give --prometheus-password-file/);
+    });
 
     it.each([
       ['an unreachable Prometheus', async () => `http://127.0.0.1:${await freePort()}`, /did not answer/],
