@@ -301,6 +301,8 @@ const fmt = (t: number | null) =>
   t === null
     ? 'never'
     : `${t < 0 ? '-' : ''}${Math.floor(Math.abs(t) / 60)}:${String(Math.abs(t) % 60).padStart(2, '0')}`;
+/** The end of an alert's last episode as the report prints it. */
+const fmtEnd = (f: EngineFiring) => (f.firstFire === null ? '–' : f.lastEnd === null ? 'still firing' : fmt(f.lastEnd));
 
 /** The cause a difference points at, from the alert's rules and the scenario's series. */
 export function causeOf(
@@ -349,7 +351,7 @@ export function compareEngines(
       const resolvesApart =
         (p.lastEnd === null) !== (v.lastEnd === null) ||
         (p.lastEnd !== null && v.lastEnd !== null && Math.abs(p.lastEnd - v.lastEnd) > step);
-      if (resolvesApart) add('resolve', `resolved: promtool ${fmt(p.lastEnd)}, vmalert ${fmt(v.lastEnd)}`);
+      if (resolvesApart) add('resolve', `resolved: promtool ${fmtEnd(p)}, vmalert ${fmtEnd(v)}`);
       if (p.episodes !== v.episodes) add('episodes', `episodes: promtool ${p.episodes}, vmalert ${v.episodes}`);
     }
     return {
@@ -651,7 +653,7 @@ export function parityMarkdown(report: ParityReport): string {
       const verdict = a.differences.length === 0 ? 'parity' : a.differences.map((d) => d.what).join(', ');
       const causes = [...new Set(a.differences.map((d) => d.cause))].join(', ');
       rows.push(
-        `| ${s.id} | ${a.alertname} | ${fmt(a.promtool.firstFire)} | ${fmt(a.victoriametrics.firstFire)} | ${delta} | ${fmt(a.promtool.lastEnd)} / ${fmt(a.victoriametrics.lastEnd)} | ${verdict} | ${causes} |`,
+        `| ${s.id} | ${a.alertname} | ${fmt(a.promtool.firstFire)} | ${fmt(a.victoriametrics.firstFire)} | ${delta} | ${fmtEnd(a.promtool)} / ${fmtEnd(a.victoriametrics)} | ${verdict} | ${causes} |`,
       );
     }
   }
