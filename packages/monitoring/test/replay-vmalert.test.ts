@@ -4,9 +4,9 @@
  * healthy history) feeds the end-to-end assertions; the comparison and the series conversion are also checked on
  * their own.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Episode } from '../src/replay/analyse.ts';
 import { encodeSamples, type Sample } from '../src/replay/series.ts';
 import {
@@ -84,11 +84,13 @@ describe.skipIf(!haveBinaries)('parity on the real engines (promtool; VictoriaMe
   let out: string;
   let report: ParityReport;
   let run: RunResult;
+  const temps: string[] = [];
   const alert = (scenario: string, name: string) =>
     report.scenarios.find((s) => s.id === scenario)?.alerts.find((a) => a.alertname === name);
 
   beforeAll(async () => {
-    out = join(tempDir('ghmon-parity-'), 'out');
+    out = join(tempDir('ghmon-parity-test-'), 'out');
+    temps.push(dirname(out));
     expect((await ghmon('build', '--config', SCALE_CONFIG, '--out', out)).code).toBe(0);
     // Through the CLI: the replay's promtool run is the one the comparison reads.
     run = await ghmon(
@@ -105,6 +107,9 @@ describe.skipIf(!haveBinaries)('parity on the real engines (promtool; VictoriaMe
     );
     report = JSON.parse(readFileSync(join(out, 'replay', PARITY_FILES.json), 'utf8'));
   }, 150_000);
+  afterAll(() => {
+    for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('ghmon replay --parity prints the comparison and writes parity.json and parity.md beside the replay', () => {
     expect(run.err).toBe('');
@@ -177,6 +182,7 @@ describe.skipIf(!haveBinaries)('parity on the real engines (promtool; VictoriaMe
       /vmalert not found: install Debian's victoria-metrics package/,
     );
     const plain = join(tempDir('ghmon-parity-plain-'), 'out');
+    temps.push(dirname(plain));
     expect((await ghmon('build', '--config', GREYHAVEN_CONFIG, '--out', plain)).code).toBe(0);
     let error: unknown;
     try {
