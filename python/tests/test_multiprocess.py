@@ -94,6 +94,15 @@ def test_two_uvicorn_workers_expose_merged_metrics(tmp_path) -> None:
             assert [h["status"] for h in held] == [200, 200], held
             assert all(h["released"] for h in held), held  # released by the file, not by the app's safety bound
 
+            # The held requests have answered; their workers decrement the in-flight gauges just after the response
+            # is sent, so wait for that (a condition, not a window) before reading the totals.
+            poll(
+                lambda: samples_of(client.get(f"{base}/metrics").text),
+                lambda s: find(s, "http_active_connections") == 0 and find(s, "db_pool_connections_active") == 0,
+                "the held requests no longer in flight",
+                limit_s=HOLD_TIMEOUT_S / 2,
+                show=lambda s: [x for x in s if x[0] in ("http_active_connections", "db_pool_connections_active")],
+            )
             # Both formats, several times: whichever worker serves it, the merged totals (and valid grouping).
             scrapes = [samples_of(client.get(f"{base}/metrics").text) for _ in range(4)]
             scrapes += [
