@@ -1,19 +1,6 @@
-/**
- * Rule parity between engines: the replay's scenarios run a second time on VictoriaMetrics' engine. Each scenario's
- * input series (the very ones promtool reads: generateSeries, same targets and timeline) are imported into a fresh
- * VictoriaMetrics single node, `vmalert -replay` evaluates out/victoriametrics/rules/ over them, and the firing
- * intervals it writes (`ALERTS{alertstate="firing"}`) become episodes through the replay's own alertEpisodes. Per
- * alert, the first firing time and the end of the last episode on each engine are compared: equal within one
- * evaluation interval is parity; anything else is a difference, with the cause the rule's features point at.
- *
- * Everything runs on the real binaries (Debian's victoria-metrics and vmalert 1.79), on 127.0.0.1, in temp dirs.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { OUT } from '../conventions.ts';
 import { VM_FILES } from '../model/scale.ts';
 import { UserError } from '../util/errors.ts';
@@ -34,6 +21,7 @@ import {
   targetsFromPrometheusConfig,
   withPushServices,
 } from './series.ts';
+import { firingSamples, VictoriaMetrics, vmalertReplay } from './vm-engine.ts';
 
 /** Why an alert behaves differently on the two engines (see PARITY_CAUSES for the sentence each stands for). */
 export type ParityCause =
@@ -365,100 +353,6 @@ export function compareEngines(
   });
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; the caller retries if someone takes it first). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A VictoriaMetrics single node on 127.0.0.1 with its data in a temp dir, for one scenario. */
-class VictoriaMetrics {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-    private readonly dataDir: string,
-    private readonly log: () => string,
-  ) {}
-
-  static async start(bin: string): Promise<VictoriaMetrics> {
-    let lastError = '';
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      const dataDir = mkdtempSync(join(tmpdir(), 'ghmon-parity-vm-'));
-      let log = '';
-      const child = spawn(
-        bin,
-        [
-          `-storageDataPath=${dataDir}`,
-          `-httpListenAddr=127.0.0.1:${port}`,
-          '-retentionPeriod=1y',
-          // Historical data, read right after it is written: no latency offset, no rollup cache.
-          '-search.latencyOffset=0s',
-          '-search.disableCache',
-          '-loggerLevel=ERROR',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      child.stdout?.on('data', (d) => {
-        log += d;
-      });
-      child.stderr?.on('data', (d) => {
-        log += d;
-      });
-      const vm = new VictoriaMetrics(child, `http://127.0.0.1:${port}`, dataDir, () => log);
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && child.exitCode === null) {
-        try {
-          if ((await fetch(`${vm.url}/health`)).ok) return vm;
-        } catch {
-          // Not listening yet.
-        }
-        await sleep(100);
-      }
-      lastError = log.slice(-500);
-      await vm.stop();
-    }
-    throw new UserError(`victoria-metrics did not start on 127.0.0.1: ${lastError}`);
-  }
-
-  async get(path: string): Promise<string> {
-    const res = await fetch(`${this.url}${path}`);
-    const text = await res.text();
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
-    return text;
-  }
-
-  async importLines(lines: readonly string[]): Promise<void> {
-    const res = await fetch(`${this.url}/api/v1/import`, { method: 'POST', body: `${lines.join('\n')}\n` });
-    if (!res.ok) throw new Error(`import: ${res.status} ${(await res.text()).slice(0, 300)}`);
-    await this.get('/internal/force_flush');
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  logTail(): string {
-    return this.log().slice(-1000);
-  }
-}
-
 /** The installed Debian package's version (VictoriaMetrics' `-version` prints nothing in 1.79; vmalert is in it too). */
 async function packageVersion(pkg: string): Promise<string> {
   const dpkg = findBinary('dpkg-query');
@@ -511,8 +405,6 @@ export function parityPrerequisites(
   return { victoriaMetrics, vmalert, vmRules, promRules };
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-
 /**
  * vmalert's episodes for one scenario: the series imported into a fresh VictoriaMetrics, the rules replayed level
  * by level (each level flushed before the next reads it), ALERTS{alertstate="firing"} read back sample by sample.
@@ -528,58 +420,22 @@ export async function vmalertEpisodes(
   // The last sample an hour ago, the first on a whole hour (VictoriaMetrics aligns range queries to the step).
   const start = Math.floor((Date.now() / 1000 - 3600 - length) / 3600) * 3600;
   const end = start + length;
-  const workDir = mkdtempSync(join(tmpdir(), 'ghmon-parity-'));
   const vm = await VictoriaMetrics.start(bins.victoriaMetrics);
   try {
     const lines = series.map((s) => importLine(s, start, step)).filter((l): l is string => l !== undefined);
     for (let i = 0; i < lines.length; i += 50) await vm.importLines(lines.slice(i, i + 50));
-
-    const levels = ruleLevels(bins.vmRules);
-    for (const [l, files] of levels.entries()) {
-      const args = files.map((f, i) => {
-        const path = join(workDir, `level${l}-${i}.yml`);
-        writeFileSync(path, stringifyYaml({ groups: f.groups }));
-        return `-rule=${path}`;
-      });
-      const r = await runTool(bins.vmalert, [
-        ...args,
-        `-datasource.url=${vm.url}`,
-        `-remoteWrite.url=${vm.url}`,
-        `-evaluationInterval=${step}s`,
-        // The step of vmalert's range queries (default 5m): every group at the replay's interval, as promtool's
-        // evaluation_interval does for every group.
-        `-datasource.queryStep=${step}s`,
-        `-replay.timeFrom=${iso(start)}`,
-        `-replay.timeTo=${iso(end)}`,
-        // The whole range in one query per rule: vmalert restarts `for` at each chunk of a replay.
-        `-replay.maxDatapointsPerQuery=${Math.ceil(length / step) + 10}`,
-        '-replay.rulesDelay=0s',
-        '-replay.disableProgressBar',
-        `-httpListenAddr=127.0.0.1:${await freePort()}`,
-        '-loggerLevel=ERROR',
-      ]);
-      if (r.code !== 0) {
-        throw new UserError(`vmalert -replay failed on scenario ${scenario.id} (exit ${r.code})`, [
-          `${r.stdout}\n${r.stderr}`.trim().slice(-1500),
-        ]);
-      }
-      await vm.get('/internal/force_flush');
-    }
-
-    const query = new URLSearchParams({
-      'match[]': 'ALERTS{alertstate="firing"}',
-      start: String(start),
-      end: String(end),
-    });
-    const exported = await vm.get(`/api/v1/export?${query}`);
-    const fired: FiredAlert[] = [];
-    for (const line of exported.split('\n')) {
-      if (line.trim() === '') continue;
-      const row = JSON.parse(line) as { metric: Record<string, string>; timestamps: number[] };
-      const { __name__: _n, alertstate: _s, ...labels } = row.metric;
-      const alertname = labels.alertname ?? '';
-      for (const ts of row.timestamps) fired.push({ alertname, time: Math.round(ts / 1000) - start, labels });
-    }
+    await vmalertReplay(
+      bins.vmalert,
+      vm,
+      ruleLevels(bins.vmRules),
+      { from: start, to: end, step },
+      `scenario ${scenario.id}`,
+    );
+    const fired: FiredAlert[] = (await firingSamples(vm, start, end)).map((f) => ({
+      alertname: f.labels.alertname ?? '',
+      time: f.time - start,
+      labels: f.labels,
+    }));
     const checkTimes: number[] = [];
     for (let t = warmup - PRE_ONSET; t <= length; t += step) checkTimes.push(t);
     return alertEpisodes(scenario, fired, checkTimes, warmup);
@@ -588,7 +444,6 @@ export async function vmalertEpisodes(
     throw new UserError(`parity run of scenario ${scenario.id} failed: ${(err as Error).message}`, [vm.logTail()]);
   } finally {
     await vm.stop();
-    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
