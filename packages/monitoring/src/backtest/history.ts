@@ -13,8 +13,7 @@ import { readRuleFile } from '../outdir/rule-files.ts';
 import { parsePromQL } from '../promql/parse.ts';
 import { type Selector, selectors } from '../promql/selectors.ts';
 import { UserError } from '../util/errors.ts';
-import { basicAuth, bearer } from '../util/http.ts';
-import { type PrometheusApi, PrometheusApiError, prometheusApi } from '../util/prometheus-api.ts';
+import { type PrometheusApi, PrometheusApiError, prometheusApi, prometheusTarget } from '../util/prometheus-api.ts';
 
 /** Series the rule engine itself writes: not history to fetch. */
 const ENGINE_SERIES = new Set(['ALERTS', 'ALERTS_FOR_STATE']);
@@ -76,27 +75,7 @@ export interface SourceOptions {
 
 /** The Prometheus to read history from; a UserError for a bad URL or an unreadable credential file. */
 export function historySource(opts: SourceOptions): PrometheusApi {
-  let base: URL;
-  try {
-    base = new URL(opts.url);
-    if (!/^https?:$/.test(base.protocol)) throw new Error('not http');
-  } catch {
-    throw new UserError(`--prometheus ${opts.url}: expected an http(s) URL such as http://127.0.0.1:9090`);
-  }
-  const read = (flag: string, file: string) => {
-    try {
-      return readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      throw new UserError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
-  const headers: Record<string, string> = {};
-  if (opts.passwordFile !== undefined && opts.bearerTokenFile !== undefined)
-    throw new UserError('give --prometheus-password-file or --prometheus-bearer-token-file, not both');
-  if (opts.passwordFile !== undefined)
-    headers.authorization = basicAuth(opts.user ?? 'ghmon', read('--prometheus-password-file', opts.passwordFile));
-  if (opts.bearerTokenFile !== undefined)
-    headers.authorization = bearer(read('--prometheus-bearer-token-file', opts.bearerTokenFile));
+  const { base, headers } = prometheusTarget({ ...opts, user: opts.user ?? 'ghmon' });
   return prometheusApi({
     base,
     headers,

@@ -13,17 +13,14 @@
  * scraped by this Prometheus), and only the operator knows which. The check reads the rule files the user
  * deploys and nothing else from out/; it sends only GET requests.
  */
-import { readFileSync } from 'node:fs';
 import { EXTRA_ALERT, OUT } from '../conventions.ts';
 import { DEFAULT_WEB_USER } from '../model/web-config.ts';
 import { readRuleFile } from '../outdir/rule-files.ts';
 import { ABSENT_FUNCTIONS } from '../promql/alert-condition.ts';
 import { functionName, parsePromQL } from '../promql/parse.ts';
 import { type Selector, selectors } from '../promql/selectors.ts';
-import { UserError } from '../util/errors.ts';
 import type { Finding } from '../util/finding.ts';
-import { basicAuth } from '../util/http.ts';
-import { PrometheusApiError, prometheusApi } from '../util/prometheus-api.ts';
+import { PrometheusApiError, prometheusApi, prometheusTarget } from '../util/prometheus-api.ts';
 import type { Check } from './lib/context.ts';
 
 export const LIVE_SERIES = 'live/series';
@@ -44,26 +41,7 @@ export interface LiveOptions {
 }
 
 export function liveSeries(options: LiveOptions): Check {
-  let base: URL;
-  try {
-    base = new URL(options.url);
-    if (!/^https?:$/.test(base.protocol)) throw new Error('not http');
-  } catch {
-    throw new UserError(`--prometheus ${options.url}: expected an http(s) URL such as http://127.0.0.1:9090`);
-  }
-  const headers: Record<string, string> = {};
-  if (options.passwordFile !== undefined) {
-    let password: string;
-    try {
-      password = readFileSync(options.passwordFile, 'utf8').trim();
-    } catch (err) {
-      throw new UserError(
-        `--prometheus-password-file ${options.passwordFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
-    headers.authorization = basicAuth(DEFAULT_WEB_USER, password);
-  }
-
+  const { base, headers } = prometheusTarget({ ...options, user: DEFAULT_WEB_USER });
   const api = prometheusApi({
     base,
     headers,

@@ -4,7 +4,9 @@
  * followed as fetch does without sending credentials to another origin), and the `data` of a `success` answer,
  * or a PrometheusApiError whose message names the server and what it answered (never the credentials).
  */
-import { exchange, parseJson } from './http.ts';
+import { readFileSync } from 'node:fs';
+import { UserError } from './errors.ts';
+import { basicAuth, bearer, exchange, parseJson } from './http.ts';
 
 export class PrometheusApiError extends Error {}
 
@@ -57,4 +59,43 @@ export function prometheusApi(opts: PrometheusApiOptions): PrometheusApi {
       return body.data as T;
     },
   };
+}
+
+export interface TargetOptions {
+  /** `--prometheus URL`. */
+  url: string;
+  /** Basic auth as `user` with the password in this file (`--prometheus-password-file`). */
+  passwordFile?: string | undefined;
+  user: string;
+  /** A bearer token in this file (`--prometheus-bearer-token-file`). */
+  bearerTokenFile?: string | undefined;
+}
+
+/**
+ * The `--prometheus URL` and credential options as a base URL and headers: a UserError for a URL that is not
+ * http(s), an unreadable file, or both credentials at once. Credentials come from files, never the command line.
+ */
+export function prometheusTarget(opts: TargetOptions): { base: URL; headers: Record<string, string> } {
+  let base: URL;
+  try {
+    base = new URL(opts.url);
+    if (!/^https?:$/.test(base.protocol)) throw new Error('not http');
+  } catch {
+    throw new UserError(`--prometheus ${opts.url}: expected an http(s) URL such as http://127.0.0.1:9090`);
+  }
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new UserError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  if (opts.passwordFile !== undefined && opts.bearerTokenFile !== undefined)
+    throw new UserError('give --prometheus-password-file or --prometheus-bearer-token-file, not both');
+  const headers: Record<string, string> = {};
+  if (opts.passwordFile !== undefined)
+    headers.authorization = basicAuth(opts.user, read('--prometheus-password-file', opts.passwordFile));
+  if (opts.bearerTokenFile !== undefined)
+    headers.authorization = bearer(read('--prometheus-bearer-token-file', opts.bearerTokenFile));
+  return { base, headers };
 }
