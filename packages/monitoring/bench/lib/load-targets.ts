@@ -225,6 +225,11 @@ export async function startLoadTargets(opts: FleetOptions): Promise<LoadFleet> {
         }
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(render(Date.now()));
       });
+      // Keep idle scrape connections open well past any scrape interval. Node closes an idle keep-alive
+      // connection after 5 s by default; vmagent 1.79 then finds its pooled connection dead at the next scrape
+      // (15 s later) and retries after ~2 s, so every scrape read 2.0 s here (Prometheus' client reconnects at
+      // once). Go exporters keep idle connections open, which this copies.
+      server.keepAliveTimeout = 10 * 60_000;
       servers.push(server);
       // listen(0) binds at once (no probe-then-bind race): the OS picks a port nobody holds.
       await new Promise<void>((resolve, reject) => {
