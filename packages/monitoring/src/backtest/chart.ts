@@ -78,7 +78,8 @@ export function backtestSvg(report: BacktestReport): string {
   });
   const title = `ghmon backtest ${new Date(report.from * 1000).toISOString()} → ${new Date(report.to * 1000).toISOString()} (UTC)`;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif" role="img">`,
+    `<title>${escapeXml(`${title}: pages and tickets per build`)}</title>`,
     '<rect width="100%" height="100%" fill="#fff"/>',
     `<text x="${LABEL_W}" y="18" font-size="13" font-weight="600" fill="${COLORS.text}">${escapeXml(title)}</text>`,
     ...parts,
