@@ -5,14 +5,12 @@
  * that: its 6h ratio is over 1× at once, but the 3d ratio (0.15% × burn / 3d) passes 1× only two days into the
  * burn; no page, no other ticket. The backtest must open that ticket two days in.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { until } from '../../../test/support/until.ts';
 import { runBacktest } from '../src/backtest/run.ts';
-import { freePort } from '../src/stack/ports.ts';
 import { ghmon, tempDir } from './helpers.ts';
+import { type BackfilledPrometheus, backfilledPrometheus } from './support/backfilled-prometheus.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
@@ -27,7 +25,7 @@ const LABELS =
 
 let out = '';
 let url = '';
-let prometheus: ReturnType<typeof spawn> | undefined;
+let prometheus: BackfilledPrometheus | undefined;
 
 beforeAll(async () => {
   const dir = tempDir('ghmon-backtest-long-');
@@ -56,32 +54,12 @@ beforeAll(async () => {
     ok += 2000 - bad;
     failed += bad;
   }
-  lines.push('# EOF', '');
-  writeFileSync(join(dir, 'history.om'), lines.join('\n'));
-  const data = join(dir, 'data');
-  mkdirSync(data);
-  const made = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'history.om'), data], {
-    encoding: 'utf8',
-  });
-  expect(made.status, made.stderr).toBe(0);
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 30s\n');
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${data}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=30d',
-    ],
-    { stdio: 'ignore' },
-  );
-  await until(async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok, 'Prometheus ready', 60_000, 250);
+  prometheus = await backfilledPrometheus(dir, lines);
+  url = prometheus.url;
 });
 
 afterAll(() => {
-  prometheus?.kill('SIGKILL');
+  prometheus?.stop();
 });
 
 describe('backtest over four and a half days', () => {

@@ -6,13 +6,10 @@
  * of the rules over that history and the Alertmanager model find the error burst the history holds (a page at
  * the right time, resolved after it), and a build with lenient thresholds (`--against`) shows it as a page added.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { until } from '../../../test/support/until.ts';
 import {
   estimate,
   fetchHistory,
@@ -25,6 +22,7 @@ import { backtestText } from '../src/backtest/report.ts';
 import { compareIncidents, runBacktest } from '../src/backtest/run.ts';
 import { freePort } from '../src/stack/ports.ts';
 import { FIXTURES, ghmon, tempDir } from './helpers.ts';
+import { type BackfilledPrometheus, backfilledPrometheus } from './support/backfilled-prometheus.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -36,7 +34,7 @@ const LABELS =
   'instance="127.0.0.1:8080",job="demo",method="GET",route="/users/:id",runtime="typescript",service="demo"';
 
 let out = '';
-let prometheus: ReturnType<typeof spawn> | undefined;
+let prometheus: BackfilledPrometheus | undefined;
 let url = '';
 /** Samples written per series (both series share the timestamps). */
 let written = 0;
@@ -67,7 +65,6 @@ beforeAll(async () => {
     failed += bad;
     written++;
   }
-  lines.push('# EOF', '');
   // The same service with thresholds no burst of 5% errors reaches: no page.
   const config = join(dir, 'lenient.config.ts');
   writeFileSync(
@@ -81,45 +78,13 @@ beforeAll(async () => {
   lenient = join(dir, 'lenient');
   const built = await ghmon('build', '--config', config, '--out', lenient);
   expect(built.code, built.err).toBe(0);
-  writeFileSync(join(dir, 'history.om'), lines.join('\n'));
-  const data = join(dir, 'data');
-  mkdirSync(data);
-  const made = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'history.om'), data], {
-    encoding: 'utf8',
-  });
-  expect(made.status, made.stderr).toBe(0);
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
-  // Basic auth on every endpoint, as ghmon's web config sets it up (user ghmon, a bcrypt hash of the password).
-  passwordFile = join(dir, 'password');
-  writeFileSync(passwordFile, 'correct horse battery staple\n', { mode: 0o600 });
-  writeFileSync(
-    join(dir, 'web.yml'),
-    `basic_auth_users:\n  ghmon: ${JSON.stringify(bcrypt.hashSync('correct horse battery staple', 10))}\n`,
-  );
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${data}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=30d',
-      `--web.config.file=${join(dir, 'web.yml')}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const auth = { authorization: `Basic ${Buffer.from('ghmon:correct horse battery staple').toString('base64')}` };
-  await until(
-    async () => (await fetch(`${url}/-/ready`, { headers: auth }).catch(() => undefined))?.ok,
-    'Prometheus ready',
-    60_000,
-    250,
-  );
+  prometheus = await backfilledPrometheus(dir, lines, { password: 'correct horse battery staple' });
+  url = prometheus.url;
+  passwordFile = prometheus.passwordFile as string;
 });
 
 afterAll(() => {
-  prometheus?.kill('SIGKILL');
+  prometheus?.stop();
 });
 
 describe('backtest: the history the rules read', () => {

@@ -1,3 +1,14 @@
+/**
+ * Rule parity between engines: the replay's scenarios run a second time on VictoriaMetrics' engine. Each scenario's
+ * input series (the very ones promtool reads: generateSeries, same targets and timeline) are imported into a fresh
+ * VictoriaMetrics single node, `vmalert -replay` evaluates out/victoriametrics/rules/ over them, and the firing
+ * intervals it writes (`ALERTS{alertstate="firing"}`) become episodes through the replay's own alertEpisodes. Per
+ * alert, the first firing time and the end of the last episode on each engine are compared: equal within one
+ * evaluation interval is parity; anything else is a difference, with the cause the rule's features point at.
+ *
+ * Everything runs on the real binaries (Debian's victoria-metrics and vmalert 1.79), on 127.0.0.1, in temp dirs, on
+ * the VictoriaMetrics engine of vm-engine.ts (shared with ghmon backtest).
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
