@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { LABEL, OUT } from '../conventions.ts';
-import { VM_FILES } from '../model/scale.ts';
+import { asVmalertRule, VM_FILES } from '../model/scale.ts';
 import { readScrapeConfig, scalar } from '../outdir/prometheus-yml.ts';
 import { type AmConfig, type Labels, labelKey, parseAlertmanagerConfig } from '../replay/amconfig.ts';
 import { AmtoolRouteChecker, type RouteCheck } from '../replay/amtool.ts';
@@ -120,7 +120,7 @@ function intervals(outDir: string): { scrape: number; evaluation: number } {
   return { scrape, evaluation: seconds('evaluation_interval', scrape) };
 }
 
-/** The rule files as vmalert 1.79 runs them: out/victoriametrics/rules/ if built with `scale`, else a copy without keep_firing_for. */
+/** The rule files as vmalert 1.79 runs them: out/victoriametrics/rules/ if built with `scale`, else a copy (asVmalertRule). */
 function vmalertRuleFiles(outDir: string, workDir: string): { vm: string[]; prometheus: string[] } {
   const list = (dir: string) =>
     existsSync(dir)
@@ -136,7 +136,7 @@ function vmalertRuleFiles(outDir: string, workDir: string): { vm: string[]; prom
   if (built.length > 0) return { vm: built, prometheus };
   const vm = prometheus.map((file, i) => {
     const doc = parseYaml(readFileSync(file, 'utf8')) as { groups?: { rules?: Record<string, unknown>[] }[] } | null;
-    for (const g of doc?.groups ?? []) for (const r of g.rules ?? []) delete r.keep_firing_for;
+    for (const g of doc?.groups ?? []) g.rules = (g.rules ?? []).map(asVmalertRule);
     const path = join(workDir, `rules-${i}.yml`);
     writeFileSync(path, stringifyYaml(doc ?? {}));
     return path;

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { OUT } from '../conventions.ts';
-import { VM_FILES, VMALERT_UNSUPPORTED_FIELDS } from '../model/scale.ts';
+import { asVmalertRule, VM_FILES, VMALERT_UNSUPPORTED_FIELDS } from '../model/scale.ts';
 import type { Finding } from '../util/finding.ts';
 import { findBinary, missingTool, runTool } from '../util/tool.ts';
 import type { Check, CheckContext } from './lib/context.ts';
@@ -47,11 +47,6 @@ function sameRules(ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
   const finding = (file: string, message: string) =>
     findings.push({ check: VICTORIAMETRICS_VMALERT, severity: 'error', file, message });
-  const strip = (rule: Record<string, unknown>) => {
-    const copy = { ...rule };
-    for (const f of VMALERT_UNSUPPORTED_FIELDS) delete copy[f];
-    return copy;
-  };
   const prom = ctx.list(OUT.rulesDir, '.yml');
   const names = new Set(prom.map((p) => p.slice(OUT.rulesDir.length + 1)));
   for (const vm of ctx.list(VM_FILES.rulesDir, '.yml'))
@@ -71,7 +66,7 @@ function sameRules(ctx: CheckContext): Finding[] {
         finding(vmPath, `group ${String(g.name)} is missing (it is in ${p})`);
         continue;
       }
-      const want = (g.rules ?? []).map(strip);
+      const want = (g.rules ?? []).map(asVmalertRule);
       const got = other.rules ?? [];
       if (!isDeepStrictEqual({ ...g, rules: want }, other)) {
         const differing = want.findIndex((r, k) => !isDeepStrictEqual(r, got[k]));

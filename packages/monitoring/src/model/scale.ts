@@ -49,6 +49,13 @@ export const VM_FILES = {
 /** Fields of a Prometheus rule that vmalert 1.79 does not know (it refuses the whole file). */
 export const VMALERT_UNSUPPORTED_FIELDS = ['keep_firing_for'] as const;
 
+/** A rule (as in a rule file) as vmalert 1.79 runs it: a copy without the fields it refuses. */
+export function asVmalertRule<T extends object>(rule: T): T {
+  const copy = { ...rule } as Record<string, unknown>;
+  for (const f of VMALERT_UNSUPPORTED_FIELDS) delete copy[f];
+  return copy as T;
+}
+
 export interface VmProcess {
   /** vmagent-0, vmalert-1, victoria-metrics. */
   name: string;

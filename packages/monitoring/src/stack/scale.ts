@@ -24,15 +24,6 @@ const VM_BIN = {
 
 export const SCALE = { scrapers: 2, replication: 2, evaluators: 2, alertmanagerPeers: 3 } as const;
 
-/** Component names `--scale` adds (each also its port name and data directory). */
-export function scaleComponentNames(): string[] {
-  return [
-    ...Array.from({ length: SCALE.scrapers }, (_, i) => `vmagent-${i}`),
-    ...Array.from({ length: SCALE.evaluators }, (_, i) => `vmalert-${i}`),
-    VICTORIA_METRICS,
-  ];
-}
-
 /** Default ports: vmagent 8429…, vmalert 8880…, VictoriaMetrics 8428 (their own defaults, then upwards). */
 export function scalePorts(): Ports {
   const ports: Ports = { [VICTORIA_METRICS]: 8428 };
@@ -55,11 +46,6 @@ export function scaleSized(config: MonitoringConfig, port: number): MonitoringCo
       store: { writeUrl: store.write, queryUrl: store.query },
     },
   };
-}
-
-/** Where push services write under `--scale`: the store itself (Prometheus is not running). */
-export function scaleWriteUrl(model: Model): string | undefined {
-  return model.scale?.writeUrl;
 }
 
 /** The processes of the scale-out, from the generated flags plus what the local stack adds. */

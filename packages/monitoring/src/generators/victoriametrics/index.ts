@@ -10,22 +10,17 @@
  */
 import { JOB } from '../../conventions.ts';
 import type { Model } from '../../model/model.ts';
-import { storeBase, VM_FILES, VMALERT_UNSUPPORTED_FIELDS, vmProcesses } from '../../model/scale.ts';
+import { asVmalertRule, storeBase, VM_FILES, VMALERT_UNSUPPORTED_FIELDS, vmProcesses } from '../../model/scale.ts';
 import { vmChartsFor } from '../../model/vm-charts.ts';
 import { type OutDocument, textDocument, yamlDocument } from '../document.ts';
 import { prometheusConfig } from '../prometheus/config/prometheus-yml.ts';
 import { ruleFiles } from '../prometheus/rules/index.ts';
-import type { Rule, RuleFile } from '../prometheus/rules/types.ts';
+import type { RuleFile } from '../prometheus/rules/types.ts';
 import { vmKubernetesDocuments } from './kubernetes.ts';
 
 /** A rule file as vmalert 1.79 runs it: the same groups and rules, without the fields it refuses. */
 export function vmalertRuleFile(file: RuleFile): RuleFile {
-  const strip = (rule: Rule): Rule => {
-    const copy: Record<string, unknown> = { ...rule };
-    for (const f of VMALERT_UNSUPPORTED_FIELDS) delete copy[f];
-    return copy as unknown as Rule;
-  };
-  return { file: file.file, groups: file.groups.map((g) => ({ ...g, rules: g.rules.map(strip) })) };
+  return { file: file.file, groups: file.groups.map((g) => ({ ...g, rules: g.rules.map(asVmalertRule) })) };
 }
 
 /** The alerts whose rule loses a field on vmalert, with the field: what behaves differently there. */
